@@ -1,0 +1,2 @@
+// The contrail command.
+export {};
