@@ -1,2 +1,3 @@
 // Public entry of @contrail/common.
-export {};
+export * from './errors.js';
+export * from './logger.js';
