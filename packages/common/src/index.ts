@@ -1,3 +1,11 @@
 // Public entry of @contrail/common.
 export * from './errors.js';
 export * from './logger.js';
+export * from './crc32.js';
+export * from './message-const.js';
+export * from './properties.js';
+export * from './tag-hash.js';
+export * from './message-id.js';
+export * from './stored-message.js';
+export * from './batch-body.js';
+export * from './message.js';

@@ -1,0 +1,63 @@
+// The SEND_BATCH_MESSAGE body: items of
+//   TOTALSIZE i32 | MAGIC i32 (0) | BODYCRC i32 (0) | FLAG i32 | BODYLEN i32 + body | PROPLEN i16 + props
+// Topic and sysFlag come from the request header.
+import { decodeProperties, encodeProperties, type Properties } from './properties.js';
+
+export interface BatchItem {
+  flag: number;
+  body: Buffer;
+  properties: Properties;
+}
+
+/** One item's raw pieces, as the broker needs them (properties still a string). */
+export interface RawBatchItem {
+  flag: number;
+  body: Buffer;
+  properties: string;
+}
+
+export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
+  const props = items.map((i) => Buffer.from(encodeProperties(i.properties), 'utf8'));
+  let total = 0;
+  items.forEach((item, k) => (total += 4 + 4 + 4 + 4 + 4 + item.body.length + 2 + (props[k]?.length ?? 0)));
+  const buf = Buffer.allocUnsafe(total);
+  let p = 0;
+  items.forEach((item, k) => {
+    const pb = props[k] ?? Buffer.alloc(0);
+    const size = 20 + item.body.length + 2 + pb.length;
+    p = buf.writeInt32BE(size, p);
+    p = buf.writeInt32BE(0, p);
+    p = buf.writeInt32BE(0, p);
+    p = buf.writeInt32BE(item.flag, p);
+    p = buf.writeInt32BE(item.body.length, p);
+    p += item.body.copy(buf, p);
+    p = buf.writeInt16BE(pb.length, p);
+    p += pb.copy(buf, p);
+  });
+  return buf;
+}
+
+/** Decodes a batch body; throws a TypeError naming the bad item when it is malformed. */
+export function decodeBatchBodyRaw(buf: Buffer): RawBatchItem[] {
+  const out: RawBatchItem[] = [];
+  let p = 0;
+  while (p < buf.length) {
+    if (buf.length - p < 22) throw new TypeError(`batch item ${out.length} truncated`);
+    const size = buf.readInt32BE(p);
+    if (size < 22 || p + size > buf.length) throw new TypeError(`batch item ${out.length} has bad size ${size}`);
+    const flag = buf.readInt32BE(p + 12);
+    const bodyLen = buf.readInt32BE(p + 16);
+    if (bodyLen < 0 || 20 + bodyLen + 2 > size) throw new TypeError(`batch item ${out.length} has bad body length`);
+    const body = buf.subarray(p + 20, p + 20 + bodyLen);
+    const propLen = buf.readInt16BE(p + 20 + bodyLen);
+    if (propLen < 0 || 22 + bodyLen + propLen !== size) throw new TypeError(`batch item ${out.length} has bad properties length`);
+    const properties = buf.toString('utf8', p + 22 + bodyLen, p + size);
+    out.push({ flag, body, properties });
+    p += size;
+  }
+  return out;
+}
+
+export function decodeBatchBody(buf: Buffer): BatchItem[] {
+  return decodeBatchBodyRaw(buf).map((i) => ({ flag: i.flag, body: i.body, properties: decodeProperties(i.properties) }));
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  encodeProperties,
+  decodeProperties,
+  javaStringHashCode,
+  createOffsetMsgId,
+  decodeOffsetMsgId,
+  encodeHost,
+  UniqIdGenerator,
+  uniqIdTimestamp,
+  encodeBatchBody,
+  decodeBatchBody,
+  crc32,
+  crc32Portable,
+  validateName,
+  ContrailError,
+  ERRORS,
+  errorCodeOfRemoting,
+} from '../src/index.js';
+
+test('properties: tolerant decoding as Java does', () => {
+  assert.deepEqual(decodeProperties('TAGS\u0001TagA\u0002KEYS\u0001k1 k2\u0002'), { TAGS: 'TagA', KEYS: 'k1 k2' });
+  assert.deepEqual(decodeProperties('\u0001\u0002TAGS\u0001null\u0002A\u0001'), { TAGS: 'null' });
+  assert.deepEqual(decodeProperties('A\u00011\u0002A\u00012'), { A: '2' });
+  assert.equal(encodeProperties({ A: '1', B: '2' }), 'A\u00011\u0002B\u00012');
+});
+
+test('properties round-trip', () => {
+  const key = fc.string({ minLength: 1 }).filter((s) => !s.includes('\u0001') && !s.includes('\u0002') && s !== '__proto__');
+  const value = fc.string({ minLength: 1 }).filter((s) => !s.includes('\u0002'));
+  fc.assert(
+    fc.property(fc.dictionary(key, value), (props) => {
+      assert.deepEqual(decodeProperties(encodeProperties(props)), { ...props });
+    }),
+  );
+});
+
+test('tag hash code has Java String.hashCode semantics', () => {
+  assert.equal(javaStringHashCode('TagA'), 2598919);
+  assert.equal(javaStringHashCode('TagB'), 2598920);
+  assert.equal(javaStringHashCode(''), 0);
+  assert.equal(javaStringHashCode('hello world, a longer string'), -208851919);
+});
+
+test('offset message id encodes and decodes', () => {
+  const id = createOffsetMsgId(encodeHost('127.0.0.1:10911'), 0);
+  assert.equal(id, '7F00000100002A9F0000000000000000');
+  assert.deepEqual(decodeOffsetMsgId('0ADA91A6000029CC0000006500E59F3E'), {
+    address: '10.218.145.166:10700',
+    physicalOffset: 0x6500e59f3e,
+  });
+  assert.throws(() => decodeOffsetMsgId('XYZ'));
+});
+
+test('UNIQ_KEY: 32 hex chars, unique, time recoverable', () => {
+  const gen = new UniqIdGenerator(Buffer.from([10, 0, 0, 1]), 1234);
+  const now = Date.now();
+  const a = gen.next(now);
+  const b = gen.next(now);
+  assert.match(a, /^[0-9A-F]{32}$/);
+  assert.notEqual(a, b);
+  assert.equal(a.slice(0, 8), '0A000001');
+  assert.equal(uniqIdTimestamp(a, now), now);
+});
+
+test('batch body round-trip', () => {
+  const items = [
+    { flag: 0, body: Buffer.from('a'), properties: { UNIQ_KEY: 'X' } },
+    { flag: 7, body: Buffer.alloc(0), properties: {} },
+  ];
+  assert.deepEqual(decodeBatchBody(encodeBatchBody(items)), items);
+  assert.throws(() => decodeBatchBody(Buffer.from([0, 0, 0, 99, 1, 2])), TypeError);
+});
+
+test('crc32 native and portable agree', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => crc32(bytes) === crc32Portable(bytes)));
+});
+
+test('names are validated', () => {
+  assert.equal(validateName('TopicTest'), null);
+  assert.equal(validateName('%RETRY%G_1'), null);
+  assert.notEqual(validateName('bad topic'), null);
+  assert.notEqual(validateName('x'.repeat(128)), null);
+});
+
+test('errors table maps remoting codes and raises typed errors', () => {
+  assert.equal(errorCodeOfRemoting(17), 'TOPIC_NOT_EXIST');
+  const e = ContrailError.fromResponse(17, 'no topic');
+  assert.equal(e.code, 'TOPIC_NOT_EXIST');
+  assert.equal(e.retriable, true);
+  assert.equal(e.grpcCode, ERRORS.TOPIC_NOT_EXIST.grpc);
+});
