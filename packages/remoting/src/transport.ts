@@ -1,0 +1,106 @@
+// The byte pipe under a connection. The core never touches node:net: production wraps a
+// socket, tests wrap an in-memory duplex pair (memory-transport.ts).
+
+import type { Duplex } from 'node:stream';
+
+export interface TransportHandlers {
+  onData(chunk: Buffer): void;
+  /** The write buffer has emptied after a write returned false. */
+  onDrain(): void;
+  /** Called once, whatever the reason (peer closed, error, destroy). */
+  onClose(error?: Error): void;
+}
+
+export interface Transport {
+  /** "host:port" of the peer (empty when unknown). */
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** Starts delivering events; call once. */
+  attach(handlers: TransportHandlers): void;
+  /**
+   * Writes the chunks in order. Chunks written in the same event-loop turn leave together
+   * (one writev). Returns false when the write buffer is over its high-water mark.
+   * `onWritten` runs once the last chunk has been handed to the OS (or the write failed).
+   */
+  write(chunks: readonly Buffer[], onWritten?: () => void): boolean;
+  /** Stops and restarts reading (backpressure towards the peer). */
+  pause(): void;
+  resume(): void;
+  /** Flushes what is queued, then closes. */
+  end(): void;
+  /** Closes at once; queued writes are dropped. */
+  destroy(error?: Error): void;
+}
+
+/** A Transport over any node Duplex (a net.Socket, or one end of an in-memory pair). */
+export class StreamTransport implements Transport {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly #stream: Duplex;
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#stream.uncork();
+  };
+
+  constructor(stream: Duplex, remoteAddress: string, localAddress = '') {
+    this.#stream = stream;
+    this.remoteAddress = remoteAddress;
+    this.localAddress = localAddress;
+  }
+
+  attach(handlers: TransportHandlers): void {
+    const s = this.#stream;
+    let closed = false;
+    let lastError: Error | undefined;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      handlers.onClose(lastError);
+    };
+    s.on('data', (chunk: Buffer) => handlers.onData(chunk));
+    s.on('drain', () => handlers.onDrain());
+    s.on('error', (err: Error) => {
+      lastError = err;
+    });
+    // A peer that half-closes gets a full close: remoting has no use for half-open streams.
+    s.on('end', () => s.destroy());
+    s.on('close', close);
+    if (s.destroyed) process.nextTick(close);
+  }
+
+  write(chunks: readonly Buffer[], onWritten?: () => void): boolean {
+    const s = this.#stream;
+    if (s.destroyed || s.writableEnded) {
+      if (onWritten) process.nextTick(onWritten);
+      return false;
+    }
+    if (!this.#corked) {
+      this.#corked = true;
+      s.cork();
+      process.nextTick(this.#uncork);
+    }
+    let ok = true;
+    const last = chunks.length - 1;
+    for (let i = 0; i <= last; i++) {
+      ok = i === last && onWritten ? s.write(chunks[i], () => onWritten()) : s.write(chunks[i]);
+    }
+    return ok;
+  }
+
+  pause(): void {
+    this.#stream.pause();
+  }
+
+  resume(): void {
+    this.#stream.resume();
+  }
+
+  end(): void {
+    this.#stream.end();
+  }
+
+  destroy(error?: Error): void {
+    this.#stream.destroy(error);
+  }
+}
