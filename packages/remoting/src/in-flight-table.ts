@@ -30,9 +30,8 @@ export class InFlightTable {
   add(opaque: number, code: number, timeoutMs: number, callback: ResponseCallback): void {
     this.#pending.set(opaque, { deadline: Date.now() + timeoutMs, callback, code });
     if (this.#timer === undefined) {
+      // Not unref'd: a pending request is a reason to stay alive, at least until it times out.
       this.#timer = setInterval(() => this.sweep(Date.now()), this.#sweepIntervalMs);
-      // An idle client must not keep the process alive because of a pending sweep.
-      this.#timer.unref();
     }
   }
 

@@ -60,7 +60,7 @@ export function createRequest(
   body?: Buffer,
   serializeType: SerializeType = SerializeType.JSON,
 ): RemotingCommand {
-  return { code, language: 'JAVA', version: DEFAULT_VERSION, opaque: 0, flag: 0, extFields, body, serializeType };
+  return { code, language: 'JAVA', version: DEFAULT_VERSION, opaque: 0, flag: 0, remark: undefined, extFields, body, serializeType };
 }
 
 /**
