@@ -31,3 +31,24 @@ export function decodeProperties(text: string): Properties {
   }
   return props;
 }
+
+/**
+ * One property straight from the encoded string, with decodeProperties' rules (the last
+ * non-empty occurrence wins), without building the whole map: the store reads TAGS, KEYS
+ * and UNIQ_KEY of every message it appends.
+ */
+export function findProperty(text: string, name: string): string | undefined {
+  const needle = name + NAME_VALUE;
+  let found: string | undefined;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(needle, from);
+    if (at < 0) return found;
+    from = at + needle.length;
+    if (at !== 0 && text.charCodeAt(at - 1) !== 2) continue;
+    let end = text.indexOf(SEPARATOR, from);
+    if (end < 0) end = text.length;
+    if (end > from) found = text.slice(from, end);
+    from = end;
+  }
+}

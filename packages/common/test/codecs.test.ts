@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   encodeProperties,
   decodeProperties,
+  findProperty,
   javaStringHashCode,
   createOffsetMsgId,
   decodeOffsetMsgId,
@@ -91,4 +92,19 @@ test('errors table maps remoting codes and raises typed errors', () => {
   assert.equal(e.code, 'TOPIC_NOT_EXIST');
   assert.equal(e.retriable, true);
   assert.equal(e.grpcCode, ERRORS.TOPIC_NOT_EXIST.grpc);
+});
+
+test('findProperty agrees with decodeProperties', () => {
+  const samples = [
+    'TAGS\u0001TagA\u0002KEYS\u0001k1 k2\u0002',
+    '\u0001\u0002TAGS\u0001null\u0002A\u0001',
+    'A\u00011\u0002A\u00012',
+    'XTAGS\u0001no\u0002TAGS\u0001yes',
+    'TAGS\u0001\u0002TAGS\u0001b',
+    '',
+  ];
+  for (const s of samples) {
+    const all = decodeProperties(s);
+    for (const name of ['TAGS', 'KEYS', 'A', 'MISSING']) assert.equal(findProperty(s, name), all[name], `${JSON.stringify(s)} ${name}`);
+  }
 });
