@@ -17,7 +17,15 @@ export interface RawBatchItem {
 }
 
 export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
-  const props = items.map((i) => Buffer.from(encodeProperties(i.properties), 'utf8'));
+  return encodeItems(items, items.map((i) => Buffer.from(encodeProperties(i.properties), 'utf8')));
+}
+
+/** Like encodeBatchBody, for items whose property strings are already encoded. */
+export function encodeBatchBodyRaw(items: readonly RawBatchItem[]): Buffer {
+  return encodeItems(items, items.map((i) => Buffer.from(i.properties, 'utf8')));
+}
+
+function encodeItems(items: readonly { flag: number; body: Buffer }[], props: readonly Buffer[]): Buffer {
   let total = 0;
   items.forEach((item, k) => (total += 4 + 4 + 4 + 4 + 4 + item.body.length + 2 + (props[k]?.length ?? 0)));
   const buf = Buffer.allocUnsafe(total);

@@ -108,3 +108,13 @@ test('findProperty agrees with decodeProperties', () => {
     for (const name of ['TAGS', 'KEYS', 'A', 'MISSING']) assert.equal(findProperty(s, name), all[name], `${JSON.stringify(s)} ${name}`);
   }
 });
+
+test('batch body from pre-encoded properties equals the encoded form', async () => {
+  const { encodeBatchBodyRaw } = await import('../src/index.js');
+  const items = [
+    { flag: 1, body: Buffer.from('a'), properties: { UNIQ_KEY: 'X', TAGS: 't' } },
+    { flag: 0, body: Buffer.from('bcd'), properties: {} },
+  ];
+  const raw = items.map((i) => ({ flag: i.flag, body: i.body, properties: encodeProperties(i.properties) }));
+  assert.deepEqual(encodeBatchBodyRaw(raw), encodeBatchBody(items));
+});
