@@ -1,2 +1,29 @@
 // Public entry of @contrail/client.
-export {};
+export { Producer, type ProducerOptions, type SendOptions } from './producer.js';
+export type { SendableMessage } from './outgoing-message.js';
+export type { SendResult, SendStatus } from './send-result.js';
+export type { SendDone } from './send-coalescer.js';
+export type { ClientOptions } from './client-instance.js';
+export type { ClientEvent, ClientEventListener } from './client-events.js';
+export { compareQueues, queueKey, type MessageQueue } from './message-queue.js';
+export { queueForKey, selectByHash, type QueueSelector } from './queue-selector.js';
+export { allocateAveragely } from './allocate-averagely.js';
+export { parseNamesrvAddr } from './namesrv-addr.js';
+export { NamesrvClient } from './namesrv-client.js';
+export {
+  anyAddr,
+  masterAddr,
+  parseBrokerData,
+  parseTopicRouteData,
+  publishInfo,
+  subscribeQueues,
+  type BrokerData,
+  type PublishInfo,
+  type QueueData,
+  type TopicRouteData,
+} from './topic-route.js';
+export { parseLenientJson } from './lenient-json.js';
+export { decodeMessages, toMessageExt, type MessageExt } from './message-ext.js';
+export { buildSubscription, matchesTags, type SubscriptionData } from './subscription.js';
+export type { PullResult, PullStatus } from './pull-result.js';
+export type { ConsumeFromWhere, MessageModel } from './heartbeat-data.js';

@@ -1,0 +1,350 @@
+// The producer: sync (promise), callback and one-way sends, ordered sends through a queue
+// selector or sharding key, batch sends, retries on another broker with fault avoidance, and
+// (by default) coalescing of the sends made within one event-loop turn into batch frames.
+import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, encodeBatchBodyRaw, validateName } from '@contrail/common';
+import { RequestCode, createRequest, type RemotingCommand } from '@contrail/remoting';
+import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
+import { LatencyFaultTolerance } from './fault-tolerance.js';
+import type { MessageQueue } from './message-queue.js';
+import { checkTopic, prepareMessage, type PreparedMessage, type SendableMessage } from './outgoing-message.js';
+import { queueForKey, type QueueSelector } from './queue-selector.js';
+import { QueuePicker } from './queue-picker.js';
+import { SendCoalescer, type PendingSend, type SendDone } from './send-coalescer.js';
+import { buildSendHeaderV2 } from './send-header.js';
+import { isRetriableSendError, sendResultsOf, type SendResult } from './send-result.js';
+import { publishInfo, type PublishInfo, type TopicRouteData } from './topic-route.js';
+
+export interface ProducerOptions extends ClientOptions {
+  producerGroup: string;
+  /** Time budget of one send, retries included (default 3000 ms). */
+  sendMsgTimeout?: number;
+  /** Extra attempts after a retriable failure, each on another broker where possible (default 2). */
+  retryTimesWhenSendFailed?: number;
+  /** Bodies of at least this many bytes are zlib-compressed (default 4096). */
+  compressMsgBodyOverHowmuch?: number;
+  /** Largest body, and largest batch, in bytes (default 4 MiB). */
+  maxMessageSize?: number;
+  /**
+   * Coalesce sends without a selector that are made within one event-loop turn into
+   * SEND_BATCH_MESSAGE frames (default true). Each send still gets its own SendResult.
+   */
+  batchWithinTurn?: boolean;
+  /** Most messages per coalesced frame (default 128). */
+  maxBatchMessages?: number;
+  /** Most bytes per coalesced frame (default 1 MiB). */
+  maxBatchBytes?: number;
+  /** How long a broker is avoided after a failed send (default 30 s). */
+  faultIsolationMs?: number;
+}
+
+export interface SendOptions<A = unknown> {
+  /** Picks the queue (ordered messages); the send is not retried elsewhere. */
+  selector?: QueueSelector<A>;
+  arg?: A;
+  /** Messages with one sharding key go to one queue: a stable hash over the queue list. */
+  shardingKey?: string;
+  /** Sends to exactly this queue. */
+  queue?: MessageQueue;
+  /** Overrides sendMsgTimeout. */
+  timeoutMs?: number;
+}
+
+type State = 'created' | 'running' | 'stopped';
+
+const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+export class Producer {
+  readonly producerGroup: string;
+  readonly #client: ClientInstance;
+  readonly #faults: LatencyFaultTolerance;
+  readonly #picker: QueuePicker;
+  readonly #coalescer: SendCoalescer | undefined;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #limits: { maxMessageSize: number; compressOver: number };
+  readonly #publishInfos = new WeakMap<TopicRouteData, PublishInfo>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #state: State = 'created';
+
+  constructor(options: ProducerOptions) {
+    const bad = validateName(options.producerGroup, 'producer group');
+    if (bad !== null) throw new ContrailError('CONFIG_INVALID', bad);
+    this.producerGroup = options.producerGroup;
+    this.#client = new ClientInstance(options, { producerGroups: () => [this.producerGroup], consumerData: () => [] }, 'producer');
+    this.#faults = new LatencyFaultTolerance(options.faultIsolationMs ?? 30_000);
+    this.#picker = new QueuePicker(this.#faults);
+    this.#timeoutMs = options.sendMsgTimeout ?? 3000;
+    this.#retries = Math.max(0, options.retryTimesWhenSendFailed ?? 2);
+    const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#limits = { maxMessageSize, compressOver: options.compressMsgBodyOverHowmuch ?? 4096 };
+    if (options.batchWithinTurn !== false) {
+      this.#coalescer = new SendCoalescer(
+        { maxMessages: options.maxBatchMessages ?? 128, maxBytes: Math.min(options.maxBatchBytes ?? 1024 * 1024, maxMessageSize) },
+        (topic, group) => this.#sendGroup(topic, group),
+      );
+    }
+  }
+
+  get clientId(): string {
+    return this.#client.clientId;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') throw new ContrailError('CLIENT_STATE', `producer is ${this.#state}`);
+    this.#state = 'running';
+    this.#client.start();
+  }
+
+  /** Sends what is queued, waits for sends in flight, unregisters and closes connections. */
+  async shutdown(): Promise<void> {
+    if (this.#state !== 'running') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopped';
+    this.#coalescer?.flush();
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#client.shutdown({ producerGroup: this.producerGroup });
+  }
+
+  /** Sends one message and resolves once the broker has stored it. */
+  send<A = unknown>(msg: SendableMessage, options: SendOptions<A> = {}): Promise<SendResult> {
+    return new Promise((resolve, reject) => {
+      this.sendCallback(msg, (err, result) => (err !== undefined || result === undefined ? reject(err) : resolve(result)), options);
+    });
+  }
+
+  /** Like send(), reporting through a callback (no promise is made for the caller). */
+  sendCallback<A = unknown>(msg: SendableMessage, callback: SendDone, options: SendOptions<A> = {}): void {
+    let prepared: PreparedMessage;
+    try {
+      this.#checkRunning();
+      prepared = prepareMessage(msg, this.#limits);
+    } catch (err) {
+      process.nextTick(() => this.#done(callback, asError(err), undefined));
+      return;
+    }
+    const plain = options.selector === undefined && options.shardingKey === undefined && options.queue === undefined;
+    if (plain && prepared.batchable && this.#coalescer !== undefined && options.timeoutMs === undefined) {
+      this.#coalescer.add(prepared, callback);
+      return;
+    }
+    this.#track(this.#sendWithRetries([prepared], msg, options)).then(
+      (results) => this.#done(callback, undefined, results[0]),
+      (err: unknown) => this.#done(callback, asError(err), undefined),
+    );
+  }
+
+  /** Sends without waiting for the broker: resolves once the request is written. No retries. */
+  async sendOneway<A = unknown>(msg: SendableMessage, options: SendOptions<A> = {}): Promise<void> {
+    this.#checkRunning();
+    const prepared = prepareMessage(msg, this.#limits);
+    const info = await this.#publishInfo(prepared.topic);
+    const mq = this.#chooseQueue(info, msg, options, undefined);
+    const addr = await this.#brokerAddr(mq);
+    await this.#client.remoting.invokeOneway(addr, this.#request([prepared], mq));
+  }
+
+  /**
+   * Sends messages of one topic in one SEND_BATCH_MESSAGE frame: stored together, in order,
+   * with consecutive queue offsets. One SendResult per message.
+   */
+  async sendBatch(msgs: readonly SendableMessage[], options: Pick<SendOptions, 'queue' | 'timeoutMs'> = {}): Promise<SendResult[]> {
+    this.#checkRunning();
+    const first = msgs[0];
+    if (first === undefined) throw new ContrailError('MESSAGE_ILLEGAL', 'sendBatch needs at least one message');
+    const prepared: PreparedMessage[] = [];
+    let bytes = 0;
+    for (const m of msgs) {
+      if (m.topic !== first.topic) throw new ContrailError('MESSAGE_ILLEGAL', 'every message of a batch must have the same topic');
+      if (m.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) throw new ContrailError('MESSAGE_ILLEGAL', 'batches cannot go to retry topics');
+      const p = prepareMessage(m, { ...this.#limits, compressOver: Infinity });
+      if (!p.batchable) throw new ContrailError('MESSAGE_ILLEGAL', 'batched messages cannot be delayed or transactional');
+      bytes += 22 + p.body.length + Buffer.byteLength(p.propertiesText);
+      prepared.push(p);
+    }
+    if (bytes > this.#limits.maxMessageSize) {
+      throw new ContrailError('MESSAGE_ILLEGAL', `the batch is ${bytes} bytes, over maxMessageSize ${this.#limits.maxMessageSize}`);
+    }
+    return this.#track(this.#sendWithRetries(prepared, first, options));
+  }
+
+  /** The queues a send to `topic` may go to (for selectors written ahead of time). */
+  async publishQueues(topic: string): Promise<MessageQueue[]> {
+    checkTopic(topic);
+    return [...(await this.#publishInfo(topic)).queues];
+  }
+
+  /** One coalesced group: a plain send for one message, a batch frame for more. */
+  #sendGroup(topic: string, group: PendingSend[]): void {
+    const msgs = group.map((g) => g.msg);
+    const sample: SendableMessage = { topic, body: msgs[0]?.body ?? Buffer.alloc(0) };
+    this.#track(this.#sendWithRetries(msgs, sample, {})).then(
+      (results) => {
+        group.forEach((g, i) => {
+          const r = results[i];
+          if (r !== undefined) this.#done(g.done, undefined, r);
+          else this.#done(g.done, new ContrailError('SYSTEM_ERROR', `the broker acknowledged ${results.length} of ${group.length} messages`), undefined);
+        });
+      },
+      (err: unknown) => {
+        const error = asError(err);
+        for (const g of group) this.#done(g.done, error, undefined);
+      },
+    );
+  }
+
+  async #sendWithRetries<A>(msgs: PreparedMessage[], msg: SendableMessage, options: SendOptions<A>): Promise<SendResult[]> {
+    const topic = msgs[0]?.topic ?? msg.topic;
+    const begin = Date.now();
+    const deadline = begin + (options.timeoutMs ?? this.#timeoutMs);
+    const fixed = options.selector !== undefined || options.shardingKey !== undefined || options.queue !== undefined;
+    const attempts = fixed ? 1 : 1 + this.#retries;
+    let lastBroker: string | undefined;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const info = await this.#publishInfo(topic);
+      const mq = this.#chooseQueue(info, msg, options, lastBroker);
+      const started = Date.now();
+      const left = deadline - started;
+      if (left <= 0) break;
+      try {
+        const addr = await this.#brokerAddr(mq);
+        const res = await this.#client.remoting.invoke(addr, this.#request(msgs, mq), left);
+        this.#faults.update(mq.brokerName, Date.now() - started, false);
+        return sendResultsOf(res, mq, msgs.map((m) => m.uniqId));
+      } catch (err) {
+        lastError = err;
+        lastBroker = mq.brokerName;
+        const retriable = isRetriableSendError(err);
+        if (retriable) this.#faults.update(mq.brokerName, Date.now() - started, true);
+        this.#client.log.debug({ err, broker: mq.brokerName, attempt }, 'send attempt failed');
+        if (!retriable) throw err;
+      }
+    }
+    if (lastError !== undefined) throw lastError;
+    throw new ContrailError('REQUEST_TIMEOUT', `send to ${topic} timed out after ${Date.now() - begin} ms`);
+  }
+
+  #request(msgs: PreparedMessage[], mq: MessageQueue): RemotingCommand {
+    const one = msgs.length === 1 ? msgs[0] : undefined;
+    if (one !== undefined) {
+      const header = buildSendHeaderV2({
+        producerGroup: this.producerGroup,
+        topic: mq.topic,
+        queueId: mq.queueId,
+        sysFlag: one.sysFlag,
+        bornTimestamp: one.bornTimestamp,
+        flag: one.flag,
+        properties: one.propertiesText,
+        brokerName: mq.brokerName,
+      });
+      return createRequest(RequestCode.SEND_MESSAGE_V2, header, one.body);
+    }
+    const header = buildSendHeaderV2({
+      producerGroup: this.producerGroup,
+      topic: mq.topic,
+      queueId: mq.queueId,
+      sysFlag: 0,
+      bornTimestamp: Date.now(),
+      flag: 0,
+      properties: '',
+      batch: true,
+      brokerName: mq.brokerName,
+    });
+    const body = encodeBatchBodyRaw(msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText })));
+    return createRequest(RequestCode.SEND_BATCH_MESSAGE, header, body);
+  }
+
+  #chooseQueue<A>(info: PublishInfo, msg: SendableMessage, options: SendOptions<A>, lastBroker: string | undefined): MessageQueue {
+    if (options.queue !== undefined) return options.queue;
+    const queues = info.queues;
+    if (queues.length === 0) throw new ContrailError('ROUTE_NOT_FOUND', `no writable queue for topic ${msg.topic}`);
+    if (options.selector !== undefined) {
+      const mq = options.selector(queues, { ...msg, body: Buffer.isBuffer(msg.body) ? msg.body : Buffer.from(msg.body) }, options.arg as A);
+      if (mq === undefined || mq === null) throw new ContrailError('ROUTE_NOT_FOUND', 'the queue selector returned no queue');
+      return mq;
+    }
+    if (options.shardingKey !== undefined) return queueForKey(queues, options.shardingKey);
+    const mq = this.#picker.pick(queues, lastBroker);
+    if (mq === undefined) throw new ContrailError('ROUTE_NOT_FOUND', `no writable queue for topic ${msg.topic}`);
+    return mq;
+  }
+
+  async #publishInfo(topic: string): Promise<PublishInfo> {
+    this.#client.watch(topic);
+    let route: TopicRouteData;
+    try {
+      route = await this.#client.route(topic);
+    } catch (err) {
+      // Unknown topic: brokers that allow auto-creation serve the default topic's route; the
+      // send then carries defaultTopic, and the broker creates the topic on first use.
+      if (!(err instanceof ContrailError && err.code === 'TOPIC_NOT_EXIST')) throw err;
+      this.#client.unwatch(topic);
+      const fallback = await this.#defaultTopicInfo(topic);
+      if (fallback === undefined) throw err;
+      return fallback;
+    }
+    let info = this.#publishInfos.get(route);
+    if (info === undefined) {
+      info = publishInfo(topic, route);
+      this.#publishInfos.set(route, info);
+    }
+    if (info.queues.length === 0) {
+      const fresh = await this.#client.refreshRoute(topic);
+      info = publishInfo(topic, fresh);
+      this.#publishInfos.set(fresh, info);
+    }
+    return info;
+  }
+
+  async #defaultTopicInfo(topic: string): Promise<PublishInfo | undefined> {
+    try {
+      const route = await this.#client.route(SystemTopic.AUTO_CREATE);
+      const capped: TopicRouteData = {
+        ...route,
+        queueDatas: route.queueDatas.map((q) => ({
+          ...q,
+          readQueueNums: Math.min(q.readQueueNums, 4),
+          writeQueueNums: Math.min(q.writeQueueNums, 4),
+        })),
+      };
+      const info = publishInfo(topic, capped);
+      return info.queues.length > 0 ? info : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #brokerAddr(mq: MessageQueue): Promise<string> {
+    let addr = this.#client.masterAddr(mq.brokerName);
+    if (addr === undefined) {
+      await this.#client.refreshRoute(mq.topic);
+      addr = this.#client.masterAddr(mq.brokerName);
+    }
+    if (addr === undefined) throw new ContrailError('ROUTE_NOT_FOUND', `no master address for broker ${mq.brokerName}`);
+    return addr;
+  }
+
+  /** Runs an application callback; what it throws is logged, never left to reject a promise. */
+  #done(callback: SendDone, err: Error | undefined, result: SendResult | undefined): void {
+    try {
+      callback(err, result);
+    } catch (e) {
+      this.#client.log.error({ err: e }, 'send callback threw');
+    }
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== 'running') throw new ContrailError('CLIENT_STATE', `producer is ${this.#state}, not running`);
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inFlight.add(p);
+    const forget = (): void => {
+      this.#inFlight.delete(p);
+    };
+    p.then(forget, forget);
+    return p;
+  }
+}
