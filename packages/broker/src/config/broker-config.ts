@@ -1,0 +1,102 @@
+// The broker's settings, named after RocketMQ's broker.conf keys so that an existing
+// broker.conf works unchanged.
+import { hostname } from 'node:os';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { localIPv4 } from './local-ipv4.js';
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
+
+export interface BrokerConfig {
+  brokerClusterName: string;
+  brokerName: string;
+  brokerId: number;
+  /** NameServer addresses ("host:port"); broker.conf separates them with `;`. */
+  namesrvAddr: string[];
+  /** The port clients connect to; 0 picks a free one (see Broker.port). */
+  listenPort: number;
+  /** The address the server binds; separate from the advertised brokerIP1. */
+  bindAddress: string;
+  /** The IPv4 address advertised to NameServers and written into every stored record. */
+  brokerIP1: string;
+  storePathRootDir: string;
+  flushDiskType: FlushDiskType;
+  brokerRole: BrokerRole;
+  autoCreateTopicEnable: boolean;
+  autoCreateSubscriptionGroup: boolean;
+  defaultTopicQueueNums: number;
+  maxMessageSize: number;
+  /** Hours a commit-log segment is kept. */
+  fileReservedTime: number;
+  /** Hour(s) of the day when expired files are deleted, e.g. "04" or "01;13". */
+  deleteWhen: string;
+  brokerPermission: number;
+  /** Delay level table, e.g. "1s 5s 10s 30s 1m 2m ...". */
+  messageDelayLevel: string;
+  registerBrokerTimeoutMills: number;
+  /** How often the broker re-registers with every NameServer. */
+  registerNameServerPeriod: number;
+  mappedFileSizeCommitLog: number;
+  flushConsumerOffsetInterval: number;
+  longPollingEnable: boolean;
+  /** Hold time of a pull when long polling is off. */
+  shortPollingTimeMills: number;
+  /** Clients silent for this long are dropped from their groups. */
+  channelExpiredTimeout: number;
+  /** Transaction (half) messages are refused until transactions are supported. */
+  rejectTransactionMessage: boolean;
+  clusterTopicEnable: boolean;
+  brokerTopicEnable: boolean;
+  syncFlushTimeout: number;
+  maxTransferCountOnMessageInMemory: number;
+  maxTransferBytesOnMessageInMemory: number;
+  /** Default max messages returned by QUERY_MESSAGE with _UNIQUE_KEY_QUERY. */
+  defaultQueryMaxNum: number;
+}
+
+export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
+
+export function defaultBrokerConfig(): BrokerConfig {
+  return {
+    brokerClusterName: 'DefaultCluster',
+    brokerName: hostname(),
+    brokerId: 0,
+    namesrvAddr: splitNamesrvAddr(process.env.NAMESRV_ADDR ?? ''),
+    listenPort: 10911,
+    bindAddress: '0.0.0.0',
+    brokerIP1: localIPv4(),
+    storePathRootDir: join(homedir(), 'store'),
+    flushDiskType: 'ASYNC_FLUSH',
+    brokerRole: 'ASYNC_MASTER',
+    autoCreateTopicEnable: true,
+    autoCreateSubscriptionGroup: true,
+    defaultTopicQueueNums: 8,
+    maxMessageSize: 4 * 1024 * 1024,
+    fileReservedTime: 72,
+    deleteWhen: '04',
+    brokerPermission: 6,
+    messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
+    registerBrokerTimeoutMills: 6000,
+    registerNameServerPeriod: 30_000,
+    mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+    flushConsumerOffsetInterval: 5000,
+    longPollingEnable: true,
+    shortPollingTimeMills: 1000,
+    channelExpiredTimeout: 120_000,
+    rejectTransactionMessage: true,
+    clusterTopicEnable: true,
+    brokerTopicEnable: true,
+    syncFlushTimeout: 5000,
+    maxTransferCountOnMessageInMemory: 32,
+    maxTransferBytesOnMessageInMemory: 256 * 1024,
+    defaultQueryMaxNum: 32,
+  };
+}
+
+export function splitNamesrvAddr(value: string): string[] {
+  return value
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
