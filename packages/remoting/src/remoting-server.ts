@@ -75,13 +75,19 @@ export class RemotingServer {
     if (this.#server) throw new ContrailError('CLIENT_STATE', 'server already started');
     const server = createServer((socket: Socket) => this.accept(socketTransport(socket)));
     this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#options.port ?? 0, this.#options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.#options.port ?? 0, this.#options.host ?? '0.0.0.0', () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      // Port in use and the like: leave the server startable again.
+      this.#server = undefined;
+      throw err;
+    }
     server.on('error', (err) => this.#log.error({ err }, 'server error'));
     this.#port = (server.address() as AddressInfo).port;
     const idle = this.#options.idleTimeoutMs ?? 120_000;

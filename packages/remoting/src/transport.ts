@@ -63,8 +63,9 @@ export class StreamTransport implements Transport {
     s.on('error', (err: Error) => {
       lastError = err;
     });
-    // A peer that half-closes gets a full close: remoting has no use for half-open streams.
-    s.on('end', () => s.destroy());
+    // Remoting has no use for half-open streams: when the peer stops sending, flush what we
+    // still have for it and close.
+    s.on('end', () => s.end());
     s.on('close', close);
     if (s.destroyed) process.nextTick(close);
   }
