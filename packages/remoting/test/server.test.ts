@@ -208,3 +208,28 @@ test('shutdown stops accepting and closes connections', async () => {
   });
   await client.shutdown();
 });
+
+test('a peer that does not read its responses stops being read from', async (t) => {
+  const { server } = await startServer(t);
+  let calls = 0;
+  const big = Buffer.alloc(4 * 1024 * 1024, 1);
+  server.registerProcessor(RequestCode.PULL_MESSAGE, (req) => {
+    calls++;
+    return createResponse(req, 0, {}, big);
+  });
+  const peer = await rawPeer(server.port);
+  t.after(() => peer.socket.destroy());
+  peer.socket.pause();
+  const total = 60;
+  for (let i = 0; i < total; i++) {
+    const req = createRequest(RequestCode.PULL_MESSAGE);
+    req.opaque = i;
+    peer.socket.write(encodeFrame(req));
+    await sleep(3);
+  }
+  await sleep(200);
+  assert.ok(calls < total / 2, `server kept reading: ${calls} of ${total} processed`);
+  peer.socket.resume();
+  await waitFor(() => peer.received.length === total, 20_000);
+  assert.deepEqual(peer.received.map((r) => r.opaque), [...Array(total).keys()]);
+});
