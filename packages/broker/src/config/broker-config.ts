@@ -44,8 +44,6 @@ export interface BrokerConfig {
   shortPollingTimeMills: number;
   /** Clients silent for this long are dropped from their groups. */
   channelExpiredTimeout: number;
-  /** Transaction (half) messages are refused until transactions are supported. */
-  rejectTransactionMessage: boolean;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
   syncFlushTimeout: number;
@@ -84,7 +82,6 @@ export function defaultBrokerConfig(): BrokerConfig {
     longPollingEnable: true,
     shortPollingTimeMills: 1000,
     channelExpiredTimeout: 120_000,
-    rejectTransactionMessage: true,
     clusterTopicEnable: true,
     brokerTopicEnable: true,
     syncFlushTimeout: 5000,

@@ -97,7 +97,6 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   longPollingEnable: bool,
   shortPollingTimeMills: int(0),
   channelExpiredTimeout: int(1000),
-  rejectTransactionMessage: bool,
   clusterTopicEnable: bool,
   brokerTopicEnable: bool,
   syncFlushTimeout: int(1),
@@ -135,4 +134,5 @@ export const IGNORED_KEYS: ReadonlySet<string> = new Set([
   'traceTopicEnable',
   'slaveReadEnable',
   'fetchNamesrvAddrByAddressServer',
+  'rejectTransactionMessage',
 ]);

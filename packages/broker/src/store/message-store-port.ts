@@ -11,8 +11,7 @@ export type PutMessageStatus =
   | 'MESSAGE_ILLEGAL'
   | 'PROPERTIES_SIZE_EXCEEDED'
   | 'OS_PAGE_CACHE_BUSY'
-  | 'UNKNOWN_ERROR'
-  | (string & {});
+  | 'UNKNOWN_ERROR';
 
 export interface PutMessageInput {
   topic: string;
@@ -37,6 +36,7 @@ export interface PutMessageResult {
   msgId: string;
   storeTimestamp: number;
   msgNum: number;
+  remark?: string | undefined;
 }
 
 export type GetMessageStatus =

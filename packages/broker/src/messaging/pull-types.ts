@@ -1,0 +1,42 @@
+// Pull requests and results, independent of the protocol that carried them.
+import type { GetMessageStatus } from '../store/message-store-port.js';
+
+/** Bits of a pull request's sysFlag. */
+export const PullSysFlag = {
+  COMMIT_OFFSET: 0x1,
+  SUSPEND: 0x2,
+  SUBSCRIPTION: 0x4,
+  CLASS_FILTER: 0x8,
+  LITE_PULL: 0x10,
+} as const;
+
+export interface PullMessageRequest {
+  consumerGroup: string;
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  maxMsgNums: number;
+  sysFlag: number;
+  commitOffset: number;
+  suspendTimeoutMillis: number;
+  subscription?: string | undefined;
+  subVersion: number;
+  expressionType?: string | undefined;
+  maxMsgBytes?: number | undefined;
+}
+
+/** FOUND, NO_NEW_MSG (nothing yet), NO_MATCHED_MSG (all filtered out), OFFSET_ILLEGAL (moved). */
+export type PullStatus = 'FOUND' | 'NO_NEW_MSG' | 'NO_MATCHED_MSG' | 'OFFSET_ILLEGAL';
+
+export interface PullMessageResult {
+  status: PullStatus;
+  /** The store's status name (the remoting remark). */
+  storeStatus: GetMessageStatus;
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  suggestWhichBrokerId: number;
+  /** Stored records, byte for byte. */
+  buffers: Buffer[];
+  messageCount: number;
+}

@@ -1,0 +1,60 @@
+// Talking to the NameServers: REGISTER_BROKER with the topic table, UNREGISTER_BROKER.
+import { bodyCrc, createLogger, type Logger } from '@contrail/common';
+import { RequestCode, ResponseCode, createRequest, type RemotingClient } from '@contrail/remoting';
+import type { TopicConfigSerializeWrapper } from '../topic/topic-config-manager.js';
+
+export interface BrokerIdentity {
+  clusterName: string;
+  brokerName: string;
+  brokerId: number;
+  /** "ip:port" clients use. */
+  brokerAddr: string;
+  haServerAddr: string;
+}
+
+export class BrokerOuterApi {
+  readonly #client: RemotingClient;
+  readonly #log: Logger;
+
+  constructor(client: RemotingClient, logger: Logger = createLogger('broker-outer-api')) {
+    this.#client = client;
+    this.#log = logger;
+  }
+
+  /** Registers with every NameServer at once; resolves with the addresses that accepted. */
+  async registerBrokerAll(namesrvAddrs: readonly string[], id: BrokerIdentity, wrapper: TopicConfigSerializeWrapper, timeoutMs: number): Promise<string[]> {
+    const body = Buffer.from(JSON.stringify({ topicConfigSerializeWrapper: wrapper, filterServerList: [] }), 'utf8');
+    const ext = {
+      brokerName: id.brokerName,
+      brokerAddr: id.brokerAddr,
+      clusterName: id.clusterName,
+      haServerAddr: id.haServerAddr,
+      brokerId: String(id.brokerId),
+      compressed: 'false',
+      bodyCrc32: String(bodyCrc(body)),
+    };
+    const results = await Promise.allSettled(
+      namesrvAddrs.map(async (addr) => {
+        const res = await this.#client.invoke(addr, createRequest(RequestCode.REGISTER_BROKER, { ...ext }, body), timeoutMs);
+        if (res.code !== ResponseCode.SUCCESS) throw new Error(`code ${res.code}: ${res.remark ?? ''}`);
+        return addr;
+      }),
+    );
+    const ok: string[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') ok.push(r.value);
+      else this.#log.warn({ err: r.reason as unknown, namesrv: namesrvAddrs[i] }, 'register broker failed');
+    });
+    return ok;
+  }
+
+  async unregisterBrokerAll(namesrvAddrs: readonly string[], id: BrokerIdentity, timeoutMs: number): Promise<void> {
+    const ext = { brokerName: id.brokerName, brokerAddr: id.brokerAddr, clusterName: id.clusterName, brokerId: String(id.brokerId) };
+    const results = await Promise.allSettled(
+      namesrvAddrs.map((addr) => this.#client.invoke(addr, createRequest(RequestCode.UNREGISTER_BROKER, { ...ext }), timeoutMs)),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.#log.warn({ err: r.reason as unknown, namesrv: namesrvAddrs[i] }, 'unregister broker failed');
+    });
+  }
+}
