@@ -1,0 +1,96 @@
+// Walks the commit log from a record boundary, checking each record's size, magic code,
+// body CRC and physical-offset field, hopping over blank markers to the next segment. The
+// first bad or torn record ends the log — unless it lies below the offset the store had
+// fdatasync'ed, which is corruption of promised data and stops start-up.
+import {
+  BLANK_MAGIC_CODE,
+  ContrailError,
+  decodeRecord,
+  MESSAGE_MAGIC_CODE,
+  recordSize,
+  type StoredMessage,
+} from '@contrail/common';
+import type { SegmentFile } from './segment-file.js';
+import type { SegmentQueue } from './segment-queue.js';
+
+const WINDOW = 4 * 1024 * 1024;
+const MIN_RECORD = recordSize(0, 0, 0);
+
+export interface LogScanResult {
+  /** Where the valid log ends. */
+  end: number;
+  /** Why the scan stopped, when it was not a clean end of data. */
+  stoppedBy?: string;
+}
+
+export async function scanCommitLog(
+  segments: SegmentQueue,
+  from: number,
+  promisedOffset: number,
+  onRecord: (m: StoredMessage) => void,
+  limit = Number.MAX_SAFE_INTEGER,
+): Promise<LogScanResult> {
+  let pos = from;
+  let seg: SegmentFile | undefined = segments.find(pos);
+  let win: Buffer = Buffer.alloc(0);
+  let winStart = 0;
+
+  const ensure = async (n: number): Promise<number> => {
+    if (seg === undefined) return 0;
+    if (pos < winStart || pos + n > winStart + win.length) {
+      win = await seg.read(pos - seg.start, Math.min(Math.max(WINDOW, n), seg.end - pos));
+      winStart = pos;
+    }
+    return winStart + win.length - pos;
+  };
+  const stop = (why: string, clean: boolean): LogScanResult => {
+    if (pos < promisedOffset) {
+      const where = seg === undefined ? `commit-log offset ${pos}` : `${seg.path} at file offset ${pos - seg.start} (commit-log offset ${pos})`;
+      throw new ContrailError('STORE_CORRUPTED', `commit log corrupted below the flushed offset ${promisedOffset}: ${where}: ${why}`);
+    }
+    return clean ? { end: pos } : { end: pos, stoppedBy: why };
+  };
+
+  while (pos < limit) {
+    if (seg === undefined) return stop('no segment file holds this offset', true);
+    if (pos >= seg.end) {
+      seg = segments.find(pos);
+      continue;
+    }
+    const avail = await ensure(8);
+    if (avail === 0) return stop('end of file', true);
+    if (avail < 8) return stop('torn record header', false);
+    const size = win.readInt32BE(pos - winStart);
+    const magic = win.readInt32BE(pos - winStart + 4);
+    if (size === 0 && magic === 0) return stop('end of data', true);
+    if (magic === BLANK_MAGIC_CODE) {
+      if (size !== seg.end - pos) return stop(`blank marker of ${size} bytes does not reach the segment end`, false);
+      pos = seg.end;
+      continue;
+    }
+    if (magic !== MESSAGE_MAGIC_CODE) return stop(`bad magic code 0x${(magic >>> 0).toString(16)}`, false);
+    if (size < MIN_RECORD || size > seg.end - pos - 8) return stop(`bad record size ${size}`, false);
+    if ((await ensure(size)) < size) return stop('torn record', false);
+    let m: StoredMessage;
+    try {
+      m = decodeRecord(win, pos - winStart, { checkCrc: true });
+    } catch (err) {
+      return stop((err as Error).message, false);
+    }
+    if (m.physicalOffset !== pos) return stop(`record says it lies at ${m.physicalOffset}`, false);
+    onRecord(m);
+    pos += size;
+  }
+  return { end: pos };
+}
+
+/** Cuts the log at end: zeroes the rest of its segment and deletes the segments after it. */
+export async function cutCommitLog(segments: SegmentQueue, end: number): Promise<void> {
+  const seg = segments.find(end);
+  if (seg !== undefined) {
+    await seg.truncateFrom(end - seg.start);
+    await segments.dropFrom(seg.end);
+  } else {
+    await segments.dropFrom(end);
+  }
+}

@@ -1,0 +1,231 @@
+// The commit log: appends encode into the hot tail, and a write pump sends what accumulated
+// to the segment file with one positional write at a time (group commit: everything appended
+// while the previous write was in flight, or during one event-loop turn, goes out together).
+// A record that does not fit in the current segment ends it with a blank marker.
+import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, readLong, SysFlag } from '@contrail/common';
+import { writeFully } from './fs-io.js';
+import { HotTail, type Chunk } from './hot-tail.js';
+import type { PreparedRecord, RecordEncoder } from './record-encoder.js';
+import type { DispatchRequest } from './dispatch-request.js';
+import { isDispatchable } from './dispatch-request.js';
+import type { SegmentQueue } from './segment-queue.js';
+
+/** Room a segment keeps for its blank marker (TOTALSIZE + BLANK_MAGIC_CODE). */
+export const END_FILE_MIN_BLANK_LENGTH = 8;
+const CHUNK_SIZE = 4 * 1024 * 1024;
+
+export interface AppendOutcome {
+  physicalOffset: number;
+  end: number;
+  wroteBytes: number;
+  requests: DispatchRequest[];
+}
+
+export class CommitLog {
+  readonly hot: HotTail;
+  /** End of the encoded bytes (the next record's offset). */
+  maxOffset = 0;
+  /** Everything below is written to the files. */
+  writtenOffset = 0;
+  /** Everything below is fdatasync'ed (maintained by the flush service). */
+  flushedOffset = 0;
+  /** Store timestamp of the newest written record (for the checkpoint). */
+  lastWrittenTimestamp = 0;
+  failed: Error | undefined;
+  /** Called after each completed write with the new writtenOffset. */
+  onWritten: (writtenOffset: number) => void = () => undefined;
+  onFailure: (err: Error) => void = () => undefined;
+  private writing = false;
+  private scheduled = false;
+  private pendingTimestamp = 0;
+  private readonly chunkSize: number;
+
+  constructor(
+    readonly segments: SegmentQueue,
+    private readonly encoder: RecordEncoder,
+    hotTailBytes: number,
+    private readonly now: () => number,
+  ) {
+    this.hot = new HotTail(hotTailBytes);
+    this.chunkSize = Math.min(CHUNK_SIZE, segments.fileSize);
+  }
+
+  get minOffset(): number {
+    return this.segments.minOffset;
+  }
+
+  get pendingWriteBytes(): number {
+    return this.maxOffset - this.writtenOffset;
+  }
+
+  /** Sets the recovered end: appends continue from here. */
+  reset(end: number): void {
+    this.hot.clear();
+    this.maxOffset = end;
+    this.writtenOffset = end;
+    this.flushedOffset = end;
+  }
+
+  /**
+   * Encodes the records back to back (one batch never spans segments). Queue offsets count
+   * up from firstQueueOffset for dispatchable records. Null when the batch cannot fit a segment.
+   */
+  append(records: PreparedRecord[], firstQueueOffset: number, storeTimestamp: number): AppendOutcome | null {
+    let total = 0;
+    for (const r of records) total += r.size;
+    const segSize = this.segments.fileSize;
+    if (total + END_FILE_MIN_BLANK_LENGTH > segSize) return null;
+    let segStart = Math.floor(this.maxOffset / segSize) * segSize;
+    if (this.maxOffset + total + END_FILE_MIN_BLANK_LENGTH > segStart + segSize) {
+      this.writeBlank(segStart + segSize);
+      segStart += segSize;
+    }
+    const chunk = this.chunkFor(total + END_FILE_MIN_BLANK_LENGTH, segStart);
+    const physicalOffset = this.maxOffset;
+    const requests: DispatchRequest[] = [];
+    let phy = physicalOffset;
+    let pos = chunk.used;
+    let queueOffset = firstQueueOffset;
+    for (const r of records) {
+      const dispatchable = isDispatchable(r.sysFlag);
+      const qo = dispatchable ? queueOffset : 0;
+      this.encoder.encode(chunk.buf, pos, r, phy, qo, storeTimestamp);
+      if (dispatchable) {
+        requests.push(this.encoder.dispatchOf(r, phy, qo, storeTimestamp));
+        queueOffset++;
+      }
+      phy += r.size;
+      pos += r.size;
+    }
+    chunk.used = pos;
+    this.maxOffset = phy;
+    this.pendingTimestamp = storeTimestamp;
+    chunk.segment.lastModified = this.now();
+    this.schedule();
+    return { physicalOffset, end: phy, wroteBytes: total, requests };
+  }
+
+  isHot(offset: number): boolean {
+    return this.hot.contains(offset);
+  }
+
+  /** A view of a record in memory, or undefined when it must come from the file. */
+  readHot(offset: number, size: number): Buffer | undefined {
+    return this.hot.slice(offset, size);
+  }
+
+  /** The bytes [offset, offset + size) from memory or the file; null when gone or not written. */
+  async read(offset: number, size: number): Promise<Buffer | null> {
+    const hot = this.hot.slice(offset, size);
+    if (hot !== undefined) return hot;
+    if (offset < this.minOffset || offset + size > this.writtenOffset) return null;
+    const seg = this.segments.find(offset);
+    if (seg === undefined || offset + size > seg.end) return null;
+    try {
+      const buf = await seg.read(offset - seg.start, size);
+      return buf.length === size ? buf : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** One whole record at offset, checked to be a record that starts there. */
+  async readRecord(offset: number): Promise<Buffer | null> {
+    if (offset < this.minOffset || offset + 4 > this.writtenOffset) return null;
+    const head = await this.read(offset, 4);
+    if (head === null) return null;
+    const size = head.readInt32BE(0);
+    if (size < 84 || offset + size > this.writtenOffset) return null;
+    const rec = await this.read(offset, size);
+    if (rec === null || rec.readInt32BE(4) !== MESSAGE_MAGIC_CODE || readLong(rec, 28) !== offset) return null;
+    return rec;
+  }
+
+  /** STORETIMESTAMP of the record at offset, or -1. */
+  async readStoreTimestamp(offset: number): Promise<number> {
+    const head = await this.read(offset, 76);
+    const h = head ?? (await this.read(offset, 64));
+    if (h === null) return -1;
+    const bornLen = (h.readInt32BE(36) & SysFlag.BORNHOST_V6) !== 0 ? 20 : 8;
+    const at = 48 + bornLen;
+    return h.length >= at + 8 ? readLong(h, at) : -1;
+  }
+
+  /** Resolves once every appended byte is written (or the log failed). */
+  async drain(): Promise<void> {
+    while (this.writtenOffset < this.maxOffset && this.failed === undefined) {
+      this.schedule();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  private writeBlank(segEnd: number): void {
+    const chunk = this.chunkFor(END_FILE_MIN_BLANK_LENGTH, segEnd - this.segments.fileSize);
+    chunk.buf.writeInt32BE(segEnd - this.maxOffset, chunk.used);
+    chunk.buf.writeInt32BE(BLANK_MAGIC_CODE, chunk.used + 4);
+    chunk.used += END_FILE_MIN_BLANK_LENGTH;
+    this.hot.close(chunk, segEnd);
+    this.maxOffset = segEnd;
+  }
+
+  /** The chunk the next bytes go to, with at least room bytes free; opens one if needed. */
+  private chunkFor(room: number, segStart: number): Chunk {
+    const cur = this.hot.current;
+    if (cur !== undefined && !cur.closed && cur.segment.start === segStart && cur.start + cur.used === this.maxOffset && cur.used + room <= cur.buf.length) {
+      return cur;
+    }
+    const segEnd = segStart + this.segments.fileSize;
+    const capacity = Math.min(Math.max(this.chunkSize, room), segEnd - this.maxOffset);
+    const segment = this.segments.getOrCreate(segStart, this.now());
+    return this.hot.add(this.maxOffset, capacity, segment);
+  }
+
+  private schedule(): void {
+    if (this.writing || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.runPump);
+  }
+
+  private readonly runPump = (): void => {
+    this.scheduled = false;
+    this.pump();
+  };
+
+  private pump(): void {
+    if (this.writing || this.failed !== undefined) return;
+    const c = this.hot.firstUnwritten();
+    if (c === undefined) return;
+    this.writing = true;
+    const fd = c.segment.fd;
+    if (fd < 0) {
+      c.segment.open(true).then(
+        () => {
+          this.writing = false;
+          this.pump();
+        },
+        (err: unknown) => this.fail(err),
+      );
+      return;
+    }
+    const from = c.written;
+    const to = c.used;
+    const stamp = this.pendingTimestamp;
+    writeFully(fd, c.buf, from, to - from, c.start - c.segment.start + from, (err) => {
+      if (err) return this.fail(err);
+      c.written = to;
+      this.writing = false;
+      const written = c.closed && c.written === c.used ? c.end : c.start + c.written;
+      if (written > this.writtenOffset) this.writtenOffset = written;
+      if (this.writtenOffset === this.maxOffset) this.lastWrittenTimestamp = stamp;
+      this.hot.evict();
+      this.onWritten(this.writtenOffset);
+      this.pump();
+    });
+  }
+
+  private fail(err: unknown): void {
+    this.writing = false;
+    this.failed = err instanceof Error ? err : new Error(String(err));
+    this.onFailure(this.failed);
+  }
+}

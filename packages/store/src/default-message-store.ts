@@ -1,0 +1,328 @@
+// The file-backed MessageStore: wires the commit log, flush, reput, consume queues, index,
+// checkpoint, recovery and retention together and answers the broker's calls.
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createLogger, decodeRecord, type Logger } from '@contrail/common';
+import { AppendWaiters } from './append-waiters.js';
+import { CommitLog } from './commit-log.js';
+import { recoverStore } from './store-recovery.js';
+import { ConsumeQueueStore } from './consume-queue-store.js';
+import { FlushService } from './flush-service.js';
+import { IndexService } from './index-service.js';
+import { LogicsFlushService } from './logics-flush-service.js';
+import type {
+  ArriveListener,
+  GetMessageResult,
+  MessageStore,
+  MessageStoreConfig,
+  PutMessageInput,
+  PutMessageResult,
+  PutMessageStatus,
+  QueryMessageResult,
+  StoreStats,
+  TagsCodeFilter,
+} from './message-store.js';
+import { pullMessages, searchOffsetByTime } from './pull-scan.js';
+import { isPrepareFailure, RecordEncoder, type PreparedRecord } from './record-encoder.js';
+import { RetentionService } from './retention-service.js';
+import { ReputDispatcher } from './reput-dispatcher.js';
+import { SegmentQueue } from './segment-queue.js';
+import { StoreCheckpoint } from './store-checkpoint.js';
+import { resolveStoreConfig, type ResolvedStoreConfig } from './store-config.js';
+import { entryPhy, entrySize } from './consume-queue.js';
+import { matchesKey } from './query-match.js';
+
+type State = 'new' | 'running' | 'stopping' | 'stopped';
+
+export class DefaultMessageStore implements MessageStore {
+  readonly config: ResolvedStoreConfig;
+  readonly commitLog: CommitLog;
+  readonly consumeQueues: ConsumeQueueStore;
+  readonly index: IndexService;
+  readonly retention: RetentionService;
+  private readonly logger: Logger;
+  private readonly encoder: RecordEncoder;
+  private readonly reput: ReputDispatcher;
+  private readonly waiters: AppendWaiters;
+  private readonly flusher: FlushService;
+  private readonly checkpoint: StoreCheckpoint;
+  private readonly logics: LogicsFlushService;
+  private state: State = 'new';
+  private readonly counts = {
+    putMessageTimes: 0,
+    putMessageBytes: 0,
+    putMessageFailedTimes: 0,
+    getMessageTimes: 0,
+    getMessageFoundTimes: 0,
+    getMessageTransferredMsgCount: 0,
+  };
+
+  constructor(config: MessageStoreConfig) {
+    const cfg = resolveStoreConfig(config);
+    this.config = cfg;
+    this.logger = createLogger('store');
+    const root = cfg.storePathRootDir;
+    this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels);
+    this.commitLog = new CommitLog(new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog), this.encoder, cfg.hotTailBytes, cfg.now);
+    this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
+    this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
+    this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);
+    this.waiters = new AppendWaiters(cfg.syncFlushTimeout);
+    this.flusher = new FlushService(this.commitLog, cfg.flushDiskType, cfg.flushIntervalCommitLog, this.logger);
+    this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
+    this.logics = new LogicsFlushService(
+      this.commitLog,
+      this.consumeQueues,
+      this.index,
+      this.reput,
+      this.checkpoint,
+      cfg.now,
+      cfg.flushIntervalConsumeQueue,
+      this.logger,
+    );
+    this.retention = new RetentionService(cfg, this.commitLog, this.consumeQueues, this.index, this.logger);
+
+    const sync = cfg.flushDiskType === 'SYNC_FLUSH';
+    this.commitLog.onWritten = (written) => {
+      if (sync) {
+        void this.flusher.flush();
+      } else {
+        this.reput.advance(written);
+        this.waiters.resolveUpTo(written);
+      }
+    };
+    this.flusher.onFlushed = (flushed) => {
+      if (sync) {
+        this.reput.advance(flushed);
+        this.waiters.resolveUpTo(flushed);
+      }
+    };
+    this.commitLog.onFailure = (err) => {
+      this.logger.error({ err }, 'commit log write failed; the store stops taking messages');
+      this.reput.dropPending();
+      this.waiters.failAll('UNKNOWN_ERROR', err.message);
+    };
+  }
+
+  private get abortPath(): string {
+    return join(this.config.storePathRootDir, 'abort');
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`store already ${this.state}`);
+    await mkdir(this.config.storePathRootDir, { recursive: true });
+    const unclean = existsSync(this.abortPath);
+    const end = await recoverStore({
+      config: this.config,
+      unclean,
+      checkpoint: this.checkpoint,
+      commitLog: this.commitLog,
+      queues: this.consumeQueues,
+      index: this.index,
+      reput: this.reput,
+      logger: this.logger,
+    });
+    this.commitLog.reset(end);
+    this.reput.dispatchedOffset = end;
+    this.index.advanceTo(end);
+    await writeFile(this.abortPath, String(process.pid));
+    // The recovered state is what later crashes recover from.
+    await this.logics.flush();
+    this.flusher.start();
+    this.logics.start();
+    this.retention.start();
+    this.state = 'running';
+    this.logger.info({ root: this.config.storePathRootDir, unclean, end, minPhyOffset: this.commitLog.minOffset }, 'message store started');
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.retention.stop();
+    this.logics.stop();
+    this.flusher.stop();
+    await this.commitLog.drain();
+    await this.flusher.flush();
+    await this.flusher.flush();
+    await this.retention.wait();
+    const failed = this.commitLog.failed !== undefined;
+    if (!failed) await this.logics.flush();
+    this.waiters.failAll('SERVICE_NOT_AVAILABLE', 'store shut down');
+    this.waiters.stop();
+    await this.consumeQueues.close();
+    await this.index.close();
+    await this.commitLog.segments.closeAll();
+    await this.checkpoint.close();
+    if (!failed) await rm(this.abortPath, { force: true });
+    this.state = 'stopped';
+  }
+
+  putMessage(m: PutMessageInput): Promise<PutMessageResult> {
+    return this.putMessages([m]);
+  }
+
+  putMessages(items: PutMessageInput[]): Promise<PutMessageResult> {
+    const first = items[0];
+    if (first === undefined) return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'empty batch'));
+    if (this.state !== 'running' || this.commitLog.failed !== undefined) {
+      return Promise.resolve(this.failed('SERVICE_NOT_AVAILABLE', `store is ${this.commitLog.failed ? 'failed' : this.state}`));
+    }
+    if (this.commitLog.pendingWriteBytes > this.config.maxPendingWriteBytes) {
+      return Promise.resolve(this.failed('OS_PAGE_CACHE_BUSY', 'too many bytes waiting to be written'));
+    }
+    const prepared: PreparedRecord[] = [];
+    for (const m of items) {
+      if (m.topic !== first.topic || m.queueId !== first.queueId) {
+        return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'a batch must go to one topic and queue'));
+      }
+      const p = this.encoder.prepare(m);
+      if (isPrepareFailure(p)) return Promise.resolve(this.failed(p.status, p.remark));
+      prepared.push(p);
+    }
+    const storeTimestamp = first.storeTimestamp ?? this.config.now();
+    const firstQueueOffset = this.consumeQueues.nextOffset(first.topic, first.queueId);
+    const out = this.commitLog.append(prepared, firstQueueOffset, storeTimestamp);
+    if (out === null) return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'the message does not fit in a commit-log segment'));
+    const dispatched = out.requests.length;
+    if (dispatched > 0) this.consumeQueues.setNextOffset(first.topic, first.queueId, firstQueueOffset + dispatched);
+    this.reput.add(out.requests);
+    let msgId = this.encoder.msgId(out.physicalOffset);
+    if (prepared.length > 1) {
+      let phy = out.physicalOffset;
+      const ids: string[] = [];
+      for (const p of prepared) {
+        ids.push(this.encoder.msgId(phy));
+        phy += p.size;
+      }
+      msgId = ids.join(',');
+    }
+    this.counts.putMessageTimes += prepared.length;
+    this.counts.putMessageBytes += out.wroteBytes;
+    return this.waiters.add(out.end, {
+      status: 'PUT_OK',
+      physicalOffset: out.physicalOffset,
+      wroteBytes: out.wroteBytes,
+      queueOffset: dispatched > 0 ? firstQueueOffset : 0,
+      msgId,
+      storeTimestamp,
+      msgNum: prepared.length,
+    });
+  }
+
+  async getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    filter?: TagsCodeFilter,
+    maxBytes?: number,
+  ): Promise<GetMessageResult> {
+    this.counts.getMessageTimes++;
+    const r = await pullMessages(this.consumeQueues.find(topic, queueId), this.commitLog, offset, maxMsgNums, filter, maxBytes);
+    if (r.status === 'FOUND') {
+      this.counts.getMessageFoundTimes++;
+      this.counts.getMessageTransferredMsgCount += r.messageCount;
+    }
+    return r;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.find(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.find(topic, queueId)?.minOffset ?? 0;
+  }
+
+  async getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
+    const cq = this.consumeQueues.find(topic, queueId);
+    if (cq === undefined || cq.maxOffset === 0) return 0;
+    return searchOffsetByTime(cq.minOffset, cq.maxOffset, timestamp, (o) => this.timeAt(topic, queueId, o));
+  }
+
+  async getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
+    const cq = this.consumeQueues.find(topic, queueId);
+    if (cq === undefined || cq.minOffset >= cq.maxOffset) return -1;
+    return this.timeAt(topic, queueId, cq.minOffset);
+  }
+
+  async getCommitLogOffsetInQueue(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
+    const cq = this.consumeQueues.find(topic, queueId);
+    if (cq === undefined || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return 0;
+    const e = await cq.entries(consumeQueueOffset, 1);
+    return e === null || entrySize(e.buf, 0) <= 0 ? 0 : entryPhy(e.buf, 0);
+  }
+
+  lookMessageByOffset(physicalOffset: number): Promise<Buffer | null> {
+    if (physicalOffset >= this.reput.dispatchedOffset) return Promise.resolve(null);
+    return this.commitLog.readRecord(physicalOffset);
+  }
+
+  async queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<QueryMessageResult> {
+    const buffers: Buffer[] = [];
+    // Ask for more than maxNum: key-hash collisions are filtered out below.
+    const candidates = await this.index.lookup(topic, key, Math.max(64, maxNum * 4), begin, end);
+    for (const phy of candidates) {
+      if (buffers.length >= maxNum) break;
+      const rec = await this.lookMessageByOffset(phy);
+      if (rec === null) continue;
+      try {
+        if (matchesKey(decodeRecord(rec, 0), topic, key, begin, end)) buffers.push(rec);
+      } catch {
+        // not a readable record: skip
+      }
+    }
+    return {
+      buffers,
+      indexLastUpdateTimestamp: this.index.lastUpdateTimestamp,
+      indexLastUpdatePhyoffset: this.index.dispatchedThrough,
+    };
+  }
+
+  onArrive(listener: ArriveListener): () => void {
+    return this.reput.onArrive(listener);
+  }
+
+  async deleteTopics(topics: Iterable<string>): Promise<void> {
+    for (const t of topics) await this.consumeQueues.deleteTopic(t);
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset;
+  }
+
+  stats(): StoreStats {
+    return {
+      ...this.counts,
+      minPhyOffset: this.commitLog.minOffset,
+      maxPhyOffset: this.commitLog.maxOffset,
+      writtenPhyOffset: this.commitLog.writtenOffset,
+      flushedPhyOffset: this.commitLog.flushedOffset,
+      dispatchedPhyOffset: this.reput.dispatchedOffset,
+      consumeQueues: this.consumeQueues.size,
+      hotTailBytes: this.commitLog.hot.size,
+    };
+  }
+
+  /** Flushes consume queues, index and checkpoint now (tests, tools). */
+  flushLogics(): Promise<void> {
+    return this.logics.flush();
+  }
+
+  private async timeAt(topic: string, queueId: number, offset: number): Promise<number> {
+    const cq = this.consumeQueues.find(topic, queueId);
+    const e = await cq?.entries(offset, 1);
+    if (e === undefined || e === null || entrySize(e.buf, 0) <= 0) return -1;
+    return this.commitLog.readStoreTimestamp(entryPhy(e.buf, 0));
+  }
+
+  private failed(status: PutMessageStatus, remark: string): PutMessageResult {
+    this.counts.putMessageFailedTimes++;
+    return { status, physicalOffset: 0, wroteBytes: 0, queueOffset: 0, msgId: '', storeTimestamp: 0, msgNum: 0, remark };
+  }
+}

@@ -1,0 +1,123 @@
+// The message index: `topic#key` for every key in KEYS and for UNIQ_KEY → commit-log offset,
+// across a series of index files named by the first commit-log offset they cover.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import type { Logger } from '@contrail/common';
+import type { DispatchRequest } from './dispatch-request.js';
+import { isDispatchable } from './dispatch-request.js';
+import { IndexFile, indexKeyHash } from './index-file.js';
+
+export function indexKey(topic: string, key: string): string {
+  return topic + '#' + key;
+}
+
+export class IndexService {
+  files: IndexFile[] = [];
+  /** End of the last record the index has seen (records below it are indexed). */
+  dispatchedThrough = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly slotNum: number,
+    private readonly indexNum: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Opens the files, drops those past logEnd and readies the newest for appends. */
+  async load(logEnd: number, logMin: number): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const names = (await readdir(this.dir)).filter((n) => /^\d{20}$/.test(n)).sort();
+    const files: IndexFile[] = [];
+    for (const name of names) {
+      const f = await IndexFile.open(this.dir, name, this.slotNum, this.indexNum);
+      if (f === null || f.header.beginPhyOffset >= logEnd) {
+        // Never flushed, or wholly past the recovered log: rebuilt from the log.
+        await f?.close();
+        await rm(`${this.dir}/${name}`, { force: true });
+        continue;
+      }
+      files.push(f);
+    }
+    this.files = files;
+    const last = files[files.length - 1];
+    if (last !== undefined && !last.isFull) await last.activate(logEnd);
+    this.dispatchedThrough = last === undefined ? logMin : Math.min(last.header.endPhyOffset, logEnd);
+  }
+
+  dispatch(req: DispatchRequest): void {
+    if (req.physicalOffset < this.dispatchedThrough) return;
+    this.dispatchedThrough = req.physicalOffset + req.size;
+    if (!isDispatchable(req.sysFlag)) return;
+    if (req.keys !== undefined) {
+      let from = 0;
+      const keys = req.keys;
+      while (from <= keys.length) {
+        let end = keys.indexOf(' ', from);
+        if (end < 0) end = keys.length;
+        if (end > from) this.put(indexKey(req.topic, keys.slice(from, end)), req);
+        from = end + 1;
+      }
+    }
+    if (req.uniqKey !== undefined && req.uniqKey.length > 0) this.put(indexKey(req.topic, req.uniqKey), req);
+  }
+
+  /** Moves the dispatched point over records that carry nothing to index (blanks, gaps). */
+  advanceTo(offset: number): void {
+    if (offset > this.dispatchedThrough) this.dispatchedThrough = offset;
+  }
+
+  async flush(): Promise<void> {
+    const through = this.dispatchedThrough;
+    for (const f of this.files) {
+      if (f.isActive || f.hasUnflushed) {
+        await f.flush(through);
+        f.releaseSlots();
+      }
+    }
+  }
+
+  /** Candidate commit-log offsets, newest first; the caller checks each record. */
+  async lookup(topic: string, key: string, max: number, begin: number, end: number): Promise<number[]> {
+    const hash = indexKeyHash(indexKey(topic, key));
+    const out: number[] = [];
+    for (let i = this.files.length - 1; i >= 0 && out.length < max; i--) {
+      const f = this.files[i];
+      if (f === undefined) continue;
+      try {
+        out.push(...(await f.lookup(hash, begin, end, max - out.length)));
+      } catch (err) {
+        this.logger.warn({ err, file: f.path }, 'index lookup failed');
+      }
+    }
+    return out;
+  }
+
+  get lastUpdateTimestamp(): number {
+    return this.files[this.files.length - 1]?.header.endTimestamp ?? 0;
+  }
+
+  /** Drops sealed files whose records all lie below the commit log's min offset. */
+  async deleteExpired(minPhy: number): Promise<void> {
+    while (this.files.length > 1) {
+      const f = this.files[0];
+      const next = this.files[1];
+      if (f === undefined || next === undefined || next.header.beginPhyOffset > minPhy) break;
+      this.files.shift();
+      await f.close();
+      await rm(f.path, { force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const f of this.files) await f.close();
+  }
+
+  private put(key: string, req: DispatchRequest): void {
+    let f = this.files[this.files.length - 1];
+    if (f === undefined || !f.isActive || f.isFull) {
+      if (f !== undefined && f.isActive) f.seal();
+      f = IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset);
+      this.files.push(f);
+    }
+    f.put(indexKeyHash(key), req.physicalOffset, req.storeTimestamp);
+  }
+}

@@ -1,0 +1,169 @@
+// The store's contract with the broker: the shapes of appends, pulls and queries, and the
+// MessageStore interface that the file-backed and the in-memory stores both implement.
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+export interface MessageStoreConfig {
+  storePathRootDir: string;
+  /** Commit-log segment size in bytes (1 GiB). */
+  mappedFileSizeCommitLog?: number;
+  /** Consume-queue segment size in bytes, a multiple of 20 (300000 * 20). */
+  mappedFileSizeConsumeQueue?: number;
+  flushDiskType?: FlushDiskType;
+  /** ASYNC_FLUSH: how often the commit log is fdatasync'ed, ms (500). */
+  flushIntervalCommitLog?: number;
+  /** How often consume queues, index and checkpoint go to disk, ms (1000). */
+  flushIntervalConsumeQueue?: number;
+  /** SYNC_FLUSH: how long an append waits for its fdatasync before FLUSH_DISK_TIMEOUT, ms (5000). */
+  syncFlushTimeout?: number;
+  /** Hours a commit-log segment is kept (72). */
+  fileReservedTime?: number;
+  /** Hours of the day ("04", or "04;16") when expired segments are deleted. */
+  deleteWhen?: string;
+  /** Disk use (percent) above which the oldest segments go regardless of age (75). */
+  diskMaxUsedSpaceRatio?: number;
+  /** How often retention runs, ms (10000). */
+  cleanResourceInterval?: number;
+  /** Largest body accepted, bytes (4 MiB). */
+  maxMessageSize?: number;
+  /** Bytes of the newest commit log kept in memory for reads (256 MiB). */
+  hotTailBytes?: number;
+  /** Appended but not yet written bytes above which appends get OS_PAGE_CACHE_BUSY (256 MiB). */
+  maxPendingWriteBytes?: number;
+  /** Consume-queue entries kept in memory per queue (16384). */
+  consumeQueueTailEntries?: number;
+  /** Index file geometry (RocketMQ: 5,000,000 slots, 20,000,000 entries). */
+  maxHashSlotNum?: number;
+  maxIndexNum?: number;
+  messageDelayLevel?: string;
+  /** "ip:port" this broker advertises; goes into STOREHOST and the offset msgId. */
+  storeHost: string;
+  /** The clock for store timestamps and retention. */
+  now?: () => number;
+  /** Disk use as a percentage of the store's file system (statfs by default); for tests. */
+  diskUsedRatio?: () => Promise<number>;
+}
+
+export interface PutMessageInput {
+  topic: string;
+  queueId: number;
+  flag: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: string | Buffer;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  body: Buffer;
+  /** The encoded property string. */
+  properties: string;
+  /** Kept instead of the clock, e.g. for a committed transaction. */
+  storeTimestamp?: number;
+}
+
+export type PutMessageStatus =
+  | 'PUT_OK'
+  | 'FLUSH_DISK_TIMEOUT'
+  | 'MESSAGE_ILLEGAL'
+  | 'PROPERTIES_SIZE_EXCEEDED'
+  | 'SERVICE_NOT_AVAILABLE'
+  | 'OS_PAGE_CACHE_BUSY'
+  | 'UNKNOWN_ERROR';
+
+export interface PutMessageResult {
+  status: PutMessageStatus;
+  physicalOffset: number;
+  wroteBytes: number;
+  queueOffset: number;
+  /** The offset msgId; comma-joined for batches. */
+  msgId: string;
+  storeTimestamp: number;
+  msgNum: number;
+  remark?: string;
+}
+
+export type GetMessageStatus =
+  | 'FOUND'
+  | 'NO_MATCHED_MESSAGE'
+  | 'MESSAGE_WAS_REMOVING'
+  | 'OFFSET_FOUND_NULL'
+  | 'OFFSET_OVERFLOW_BADLY'
+  | 'OFFSET_OVERFLOW_ONE'
+  | 'OFFSET_TOO_SMALL'
+  | 'NO_MATCHED_LOGIC_QUEUE'
+  | 'NO_MESSAGE_IN_QUEUE';
+
+export interface GetMessageResult {
+  status: GetMessageStatus;
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  /** Whole stored records, byte for byte; slices of the hot tail where possible. */
+  buffers: Buffer[];
+  messageCount: number;
+  totalBytes: number;
+}
+
+export interface QueryMessageResult {
+  buffers: Buffer[];
+  indexLastUpdateTimestamp: number;
+  indexLastUpdatePhyoffset: number;
+}
+
+/** Called once consume-queue entries exist for a record (long polling waits on this). */
+export type ArriveListener = (topic: string, queueId: number, queueOffset: number, tagsCode: number, storeTimestamp: number) => void;
+
+/** Tag filter on the consume-queue tags code. */
+export type TagsCodeFilter = (tagsCode: number) => boolean;
+
+export interface StoreStats {
+  putMessageTimes: number;
+  putMessageBytes: number;
+  putMessageFailedTimes: number;
+  getMessageTimes: number;
+  getMessageFoundTimes: number;
+  getMessageTransferredMsgCount: number;
+  minPhyOffset: number;
+  maxPhyOffset: number;
+  /** Commit-log bytes written to the files. */
+  writtenPhyOffset: number;
+  /** Commit-log bytes made durable with fdatasync. */
+  flushedPhyOffset: number;
+  /** Commit-log bytes whose consume-queue and index entries exist. */
+  dispatchedPhyOffset: number;
+  consumeQueues: number;
+  hotTailBytes: number;
+}
+
+export interface MessageStore {
+  start(): Promise<void>;
+  /** Drains pending appends, flushes everything and marks the store cleanly closed. */
+  shutdown(): Promise<void>;
+  putMessage(m: PutMessageInput): Promise<PutMessageResult>;
+  /** Same topic and queue; the records get consecutive queue offsets. */
+  putMessages(items: PutMessageInput[]): Promise<PutMessageResult>;
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    filter?: TagsCodeFilter,
+    maxBytes?: number,
+  ): Promise<GetMessageResult>;
+  /** Exclusive; 0 for an unknown queue. */
+  getMaxOffsetInQueue(topic: string, queueId: number): number;
+  getMinOffsetInQueue(topic: string, queueId: number): number;
+  /** The first offset whose store timestamp is >= timestamp; max if none; 0 when empty. */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number>;
+  /** Store timestamp of the queue's first available message; -1 when none. */
+  getEarliestMessageTime(topic: string, queueId: number): Promise<number>;
+  /** Commit-log offset of a queue entry; 0 when it is not there (as RocketMQ answers). */
+  getCommitLogOffsetInQueue(topic: string, queueId: number, consumeQueueOffset: number): Promise<number>;
+  /** One whole record starting at the physical offset, or null. */
+  lookMessageByOffset(physicalOffset: number): Promise<Buffer | null>;
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<QueryMessageResult>;
+  onArrive(listener: ArriveListener): () => void;
+  deleteTopics(topics: Iterable<string>): Promise<void>;
+  getMaxPhyOffset(): number;
+  getMinPhyOffset(): number;
+  stats(): StoreStats;
+}

@@ -1,0 +1,125 @@
+// One fixed-size file of a segmented log (commit log or consume queue), named by the
+// 20-digit offset of its first byte. Files are sized up front (sparse), so the unused tail
+// reads as zeros and a zero size field marks the end of data.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { closeFd, fdatasyncFd, fstatSize, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
+
+export function segmentName(offset: number): string {
+  return String(offset).padStart(20, '0');
+}
+
+export class SegmentFile {
+  readonly path: string;
+  private fdValue = -1;
+  private opening: Promise<number> | undefined;
+  private refs = 0;
+  private destroyed = false;
+  /** Last time data was appended (clock of the store), or the file's mtime when loaded. */
+  lastModified: number;
+
+  constructor(
+    dir: string,
+    readonly start: number,
+    readonly size: number,
+    lastModified: number,
+  ) {
+    this.path = join(dir, segmentName(start));
+    this.lastModified = lastModified;
+  }
+
+  get end(): number {
+    return this.start + this.size;
+  }
+
+  /** The descriptor if already open, else -1. */
+  get fd(): number {
+    return this.fdValue;
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Opens (creating and sizing the file when create is set). */
+  open(create = false): Promise<number> {
+    if (this.fdValue >= 0) return Promise.resolve(this.fdValue);
+    this.opening ??= (async () => {
+      let fd: number;
+      try {
+        fd = await openFd(this.path, 'r+');
+      } catch (err) {
+        if (!create || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        fd = await openFd(this.path, 'w+');
+      }
+      if ((await fstatSize(fd)) < this.size) await ftruncateFd(fd, this.size);
+      this.fdValue = fd;
+      return fd;
+    })();
+    return this.opening;
+  }
+
+  /** Keeps the descriptor open across an async read, even if retention deletes the file. */
+  acquire(): boolean {
+    if (this.destroyed) return false;
+    this.refs++;
+    return true;
+  }
+
+  release(): void {
+    this.refs--;
+    if (this.destroyed && this.refs === 0) void this.closeQuietly();
+  }
+
+  async read(filePos: number, length: number): Promise<Buffer> {
+    if (!this.acquire()) throw new Error(`${this.path} was deleted`);
+    try {
+      const fd = await this.open();
+      return await readAt(fd, Math.min(length, this.size - filePos), filePos);
+    } finally {
+      this.release();
+    }
+  }
+
+  async write(buf: Buffer, filePos: number): Promise<void> {
+    const fd = await this.open(true);
+    await writeAt(fd, buf, 0, buf.length, filePos);
+  }
+
+  async sync(): Promise<void> {
+    if (this.fdValue >= 0 && !this.destroyed) await fdatasyncFd(this.fdValue);
+  }
+
+  /** Zeroes everything from filePos to the end, keeping the file's size. */
+  async truncateFrom(filePos: number): Promise<void> {
+    const fd = await this.open(true);
+    await ftruncateFd(fd, filePos);
+    await ftruncateFd(fd, this.size);
+    await fdatasyncFd(fd);
+  }
+
+  async close(): Promise<void> {
+    this.destroyed = true;
+    if (this.refs === 0) await this.closeQuietly();
+  }
+
+  /** Unlinks now; the descriptor closes when the last reader lets go. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await rm(this.path, { force: true });
+    if (this.refs === 0) await this.closeQuietly();
+  }
+
+  private async closeQuietly(): Promise<void> {
+    if (this.opening !== undefined) {
+      try {
+        await this.opening;
+      } catch {
+        // never opened
+      }
+    }
+    const fd = this.fdValue;
+    this.fdValue = -1;
+    if (fd >= 0) await closeFd(fd).catch(() => undefined);
+  }
+}

@@ -1,0 +1,78 @@
+// Store configuration with every default filled in, checked once at construction.
+import { ContrailError } from '@contrail/common';
+import type { FlushDiskType, MessageStoreConfig } from './message-store.js';
+import { parseDelayLevels } from './delay-levels.js';
+
+export interface ResolvedStoreConfig {
+  storePathRootDir: string;
+  mappedFileSizeCommitLog: number;
+  mappedFileSizeConsumeQueue: number;
+  flushDiskType: FlushDiskType;
+  flushIntervalCommitLog: number;
+  flushIntervalConsumeQueue: number;
+  syncFlushTimeout: number;
+  fileReservedTime: number;
+  deleteWhen: string;
+  diskMaxUsedSpaceRatio: number;
+  cleanResourceInterval: number;
+  maxMessageSize: number;
+  hotTailBytes: number;
+  maxPendingWriteBytes: number;
+  consumeQueueTailEntries: number;
+  maxHashSlotNum: number;
+  maxIndexNum: number;
+  /** Delay per level in ms; index 0 is level 1. */
+  delayLevels: number[];
+  storeHost: string;
+  now: () => number;
+  diskUsedRatio: (() => Promise<number>) | undefined;
+}
+
+export const CQ_ENTRY_SIZE = 20;
+
+/** Pull limits as RocketMQ's defaults (maxTransfer{Bytes,Count}OnMessageIn{Memory,Disk}). */
+export const PULL_LIMITS = {
+  memoryBytes: 256 * 1024,
+  memoryCount: 32,
+  diskBytes: 64 * 1024,
+  diskCount: 8,
+  /** Consume-queue bytes scanned per pull at most (maxFilterMessageCount in entries * 20). */
+  maxScanEntries: 800,
+} as const;
+
+export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
+  const r: ResolvedStoreConfig = {
+    storePathRootDir: c.storePathRootDir,
+    mappedFileSizeCommitLog: c.mappedFileSizeCommitLog ?? 1024 * 1024 * 1024,
+    mappedFileSizeConsumeQueue: c.mappedFileSizeConsumeQueue ?? 300_000 * CQ_ENTRY_SIZE,
+    flushDiskType: c.flushDiskType ?? 'ASYNC_FLUSH',
+    flushIntervalCommitLog: c.flushIntervalCommitLog ?? 500,
+    flushIntervalConsumeQueue: c.flushIntervalConsumeQueue ?? 1000,
+    syncFlushTimeout: c.syncFlushTimeout ?? 5000,
+    fileReservedTime: c.fileReservedTime ?? 72,
+    deleteWhen: c.deleteWhen ?? '04',
+    diskMaxUsedSpaceRatio: c.diskMaxUsedSpaceRatio ?? 75,
+    cleanResourceInterval: c.cleanResourceInterval ?? 10_000,
+    maxMessageSize: c.maxMessageSize ?? 4 * 1024 * 1024,
+    hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
+    maxPendingWriteBytes: c.maxPendingWriteBytes ?? 256 * 1024 * 1024,
+    consumeQueueTailEntries: c.consumeQueueTailEntries ?? 16_384,
+    maxHashSlotNum: c.maxHashSlotNum ?? 5_000_000,
+    maxIndexNum: c.maxIndexNum ?? 20_000_000,
+    delayLevels: parseDelayLevels(c.messageDelayLevel ?? '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h'),
+    storeHost: c.storeHost,
+    now: c.now ?? Date.now,
+    diskUsedRatio: c.diskUsedRatio,
+  };
+  const bad = (why: string): never => {
+    throw new ContrailError('CONFIG_INVALID', `message store: ${why}`);
+  };
+  if (r.mappedFileSizeCommitLog < 4096) bad('mappedFileSizeCommitLog must be at least 4096');
+  if (r.mappedFileSizeConsumeQueue < CQ_ENTRY_SIZE || r.mappedFileSizeConsumeQueue % CQ_ENTRY_SIZE !== 0) {
+    bad('mappedFileSizeConsumeQueue must be a positive multiple of 20');
+  }
+  if (r.maxHashSlotNum < 1 || r.maxIndexNum < 2) bad('index geometry too small');
+  if (!/^\d+(;\d+)*$/.test(r.deleteWhen)) bad(`deleteWhen ${JSON.stringify(r.deleteWhen)} is not "HH" or "HH;HH"`);
+  if (r.syncFlushTimeout <= 0) bad('syncFlushTimeout must be positive');
+  return r;
+}

@@ -1,0 +1,91 @@
+// Start-up: find where the commit log really ends and bring consume queues and index in
+// line with it. A clean start (no abort marker, a checkpoint) trusts the files. An unclean
+// one walks the log from the segment holding the oldest checkpointed offset, cuts it at the
+// first bad or torn record, drops consume-queue entries the checkpoint does not vouch for
+// and index entries past the log end, then rebuilds both from the log.
+import { ContrailError, type Logger } from '@contrail/common';
+import type { CommitLog } from './commit-log.js';
+import { cutCommitLog, scanCommitLog } from './commit-log-recovery.js';
+import type { ConsumeQueueStore } from './consume-queue-store.js';
+import { dispatchOfStored } from './dispatch-request.js';
+import type { IndexService } from './index-service.js';
+import type { ReputDispatcher } from './reput-dispatcher.js';
+import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
+import type { ResolvedStoreConfig } from './store-config.js';
+import type { SegmentQueue } from './segment-queue.js';
+
+export interface RecoveryContext {
+  config: ResolvedStoreConfig;
+  unclean: boolean;
+  checkpoint: StoreCheckpoint;
+  commitLog: CommitLog;
+  queues: ConsumeQueueStore;
+  index: IndexService;
+  reput: ReputDispatcher;
+  logger: Logger;
+}
+
+/** Recovers and returns the commit log's end offset. */
+export async function recoverStore(ctx: RecoveryContext): Promise<number> {
+  const cp = await ctx.checkpoint.load();
+  const segs = ctx.commitLog.segments;
+  await segs.load();
+  if (segs.last === undefined && (cp?.physicOffset ?? 0) > segs.minOffset) {
+    throw new ContrailError('STORE_CORRUPTED', `the checkpoint says the commit log was flushed to ${cp?.physicOffset}, but ${segs.dir} holds no segment`);
+  }
+  let clean = !ctx.unclean && cp !== null;
+  let end = segs.minOffset;
+  if (cp !== null && clean) {
+    end = cp.physicOffset;
+    if (!(await looksLikeEnd(segs, end))) {
+      ctx.logger.warn({ offset: end }, 'checkpoint does not match the commit log end; recovering as after a crash');
+      clean = false;
+    }
+  }
+  if (!clean) {
+    const from = scanStart(cp, segs);
+    const r = await scanCommitLog(segs, from, cp?.physicOffset ?? 0, () => undefined);
+    end = r.end;
+    if (r.stoppedBy !== undefined) ctx.logger.warn({ offset: end, reason: r.stoppedBy }, 'commit log cut at a bad or torn record');
+    await cutCommitLog(segs, end);
+  }
+  const logicsLimit = clean ? undefined : Math.min(cp?.logicsOffset ?? 0, end);
+  await ctx.queues.load(logicsLimit);
+  await ctx.index.load(end, segs.minOffset);
+  const logicsFrom = logicsLimit ?? cp?.logicsOffset ?? 0;
+  const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough));
+  if (replayFrom < end) {
+    let n = 0;
+    const levels = ctx.config.delayLevels;
+    await scanCommitLog(
+      segs,
+      replayFrom,
+      end,
+      (m) => {
+        ctx.reput.replay(dispatchOfStored(m, levels));
+        n++;
+      },
+      end,
+    );
+    ctx.logger.info({ from: replayFrom, to: end, records: n }, 'rebuilt consume queues and index from the commit log');
+  }
+  ctx.queues.resetCounters();
+  return end;
+}
+
+/** A record boundary at or before every checkpointed offset: the start of its segment. */
+function scanStart(cp: CheckpointData | null, segs: SegmentQueue): number {
+  if (cp === null) return segs.minOffset;
+  const oldest = Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
+  const seg = segs.find(oldest) ?? (oldest >= (segs.last?.end ?? 0) ? segs.last : undefined);
+  return Math.max(segs.minOffset, seg?.start ?? segs.minOffset);
+}
+
+/** Whether nothing but zeros (or the end of the files) follows offset. */
+async function looksLikeEnd(segs: SegmentQueue, offset: number): Promise<boolean> {
+  if (offset < segs.minOffset) return false;
+  const seg = segs.find(offset);
+  if (seg === undefined) return segs.last === undefined || offset === segs.last.end;
+  const head = await seg.read(offset - seg.start, 8);
+  return head.length < 8 || (head.readInt32BE(0) === 0 && head.readInt32BE(4) === 0);
+}
