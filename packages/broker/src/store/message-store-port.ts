@@ -90,4 +90,6 @@ export interface MessageStorePort {
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<QueryMessageResult> | QueryMessageResult;
   onArrive(listener: ArriveListener): () => void;
   deleteTopics(topics: readonly string[]): Promise<unknown> | unknown;
+  getMaxPhyOffset?(): number;
+  getMinPhyOffset?(): number;
 }

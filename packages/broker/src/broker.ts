@@ -1,0 +1,254 @@
+// The broker: wires the store, the managers, the messaging core and the remoting server,
+// keeps its background loops running, and starts and stops them in order.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ContrailError, createLogger, type Logger } from '@contrail/common';
+import { RemotingClient, RemotingServer } from '@contrail/remoting';
+import { DefaultMessageStore, type MessageStore, type MessageStoreConfig } from '@contrail/store';
+import { ConsumerManager } from './client/consumer-manager.js';
+import { ProducerManager } from './client/producer-manager.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { parseDelayLevels } from './config/delay-levels.js';
+import { resolveBrokerConfig } from './config/load-broker-config.js';
+import { PullRequestHoldService } from './longpolling/pull-request-hold-service.js';
+import type { BrokerServices } from './messaging/broker-services.js';
+import { MessagingCore } from './messaging/messaging-core.js';
+import { BrokerOuterApi, type BrokerIdentity } from './namesrv/broker-outer-api.js';
+import { RegisterService } from './namesrv/register-service.js';
+import { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
+import { JsonConfigFile } from './persist/json-config-file.js';
+import type { AdminContext } from './processor/admin-broker-processor.js';
+import { RemotingClientChannel } from './processor/remoting-client-channel.js';
+import { registerProcessors } from './processor/register-processors.js';
+import { ScheduleMessageService } from './schedule/schedule-message-service.js';
+import { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
+import { TopicConfigManager } from './topic/topic-config-manager.js';
+
+/** Builds the store once the advertised address (with the bound port) is known. */
+export type MessageStoreFactory = (config: MessageStoreConfig) => MessageStore;
+
+export interface BrokerOptions extends Partial<BrokerConfig> {
+  /** A store to use instead of a DefaultMessageStore under storePathRootDir. */
+  messageStore?: MessageStore | MessageStoreFactory;
+  logger?: Logger;
+}
+
+const CLIENT_SCAN_INTERVAL_MS = 10_000;
+
+interface Running {
+  store: MessageStore;
+  core: MessagingCore;
+  admin: AdminContext;
+  schedule: ScheduleMessageService;
+  register: RegisterService;
+  timers: NodeJS.Timeout[];
+  unsubscribe: () => void;
+}
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly #options: BrokerOptions;
+  readonly #log: Logger;
+  readonly #server: RemotingServer;
+  readonly #client = new RemotingClient();
+  #running: Running | undefined;
+  #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(options: BrokerOptions = {}) {
+    const { messageStore: _store, logger, ...config } = options;
+    this.#log = logger ?? createLogger('broker');
+    this.config = resolveBrokerConfig(config, this.#log);
+    this.#options = options;
+    this.#server = new RemotingServer({ host: this.config.bindAddress, port: this.config.listenPort, logger: this.#log });
+    registerProcessors(this.#server, { core: () => this.#live().core, admin: () => this.#live().admin });
+    this.#server.onDisconnect((connection) => {
+      this.#running?.core.channelClosed(RemotingClientChannel.of(connection).id);
+    });
+  }
+
+  /** The bound port (listenPort, or the one picked when listenPort is 0); 0 before start(). */
+  get port(): number {
+    return this.#server.port;
+  }
+
+  /** "brokerIP1:port": what NameServers hand to clients and what every record's store host says. */
+  get address(): string {
+    return `${this.config.brokerIP1}:${this.port}`;
+  }
+
+  get messagingCore(): MessagingCore {
+    return this.#live().core;
+  }
+
+  get store(): MessageStore {
+    return this.#live().store;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new ContrailError('CLIENT_STATE', `broker cannot start: it is ${this.#state}`);
+    this.#state = 'starting';
+    try {
+      await this.#start();
+      this.#state = 'running';
+    } catch (err) {
+      this.#state = 'stopped';
+      await this.#server.shutdown().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async #start(): Promise<void> {
+    const c = this.config;
+    const configDir = join(c.storePathRootDir, 'config');
+    await mkdir(configDir, { recursive: true });
+    const topics = new TopicConfigManager(c, new JsonConfigFile(join(configDir, 'topics.json')));
+    const groups = new SubscriptionGroupManager(new JsonConfigFile(join(configDir, 'subscriptionGroup.json')), c.autoCreateSubscriptionGroup);
+    const offsets = new ConsumerOffsetManager(new JsonConfigFile(join(configDir, 'consumerOffset.json')));
+    await Promise.all([topics.load(), groups.load(), offsets.load()]);
+    await topics.persist();
+
+    await this.#server.start();
+    const storeHost = this.address;
+    const store = this.#createStore(storeHost);
+    await store.start();
+    const delayLevels = parseDelayLevels(c.messageDelayLevel);
+    const pullHold = new PullRequestHoldService((t, q) => store.getMaxOffsetInQueue(t, q));
+    const services: BrokerServices = {
+      config: c,
+      store,
+      topics,
+      groups,
+      offsets,
+      consumers: new ConsumerManager(),
+      producers: new ProducerManager(),
+      pullHold,
+      delayLevels,
+      storeHost,
+      log: this.#log,
+    };
+    const unsubscribe = store.onArrive((topic, queueId, _offset, tagsCode) => pullHold.notifyMessageArriving(topic, queueId, tagsCode));
+    const schedule = new ScheduleMessageService(store, delayLevels, new JsonConfigFile(join(configDir, 'delayOffset.json')));
+    await schedule.load();
+    const register = new RegisterService(new BrokerOuterApi(this.#client), {
+      namesrvAddrs: c.namesrvAddr,
+      identity: () => this.#identity(),
+      wrapper: () => topics.serializeWrapper(),
+      periodMs: c.registerNameServerPeriod,
+      timeoutMs: c.registerBrokerTimeoutMills,
+    });
+    topics.onChange = () => register.requestRegister();
+    const core = new MessagingCore(services);
+    const bootTimestamp = Date.now();
+    this.#running = {
+      store,
+      core,
+      admin: { services, bootTimestamp, delayOffsetTable: () => schedule.offsetTable() },
+      schedule,
+      register,
+      timers: [],
+      unsubscribe,
+    };
+    pullHold.start();
+    schedule.start();
+    this.#every(c.flushConsumerOffsetInterval, 'flush offsets', async () => {
+      await offsets.flush();
+      await schedule.flush();
+    });
+    this.#every(CLIENT_SCAN_INTERVAL_MS, 'scan expired clients', () => core.scanExpiredClients());
+    try {
+      await register.start();
+    } catch (err) {
+      // NameServers may come up later; the periodic registration keeps trying.
+      this.#log.warn({ err }, 'first registration with the NameServers failed');
+    }
+    this.#log.info({ address: storeHost, brokerName: c.brokerName, cluster: c.brokerClusterName }, 'broker started');
+  }
+
+  /** Unregisters from the NameServers, answers held pulls, stops serving, flushes offsets, stops the store. */
+  async shutdown(): Promise<void> {
+    if (this.#state === 'new') {
+      this.#state = 'stopped';
+      return;
+    }
+    if (this.#state !== 'running') return;
+    this.#state = 'stopping';
+    const r = this.#running;
+    if (r === undefined) return;
+    const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.#log.error({ err }, `shutdown: ${what} failed`);
+      }
+    };
+    for (const t of r.timers) clearInterval(t);
+    await step('unregister', () => r.register.shutdown());
+    await step('release held pulls', () => r.core.services.pullHold.shutdown());
+    await step('stop server', () => this.#server.shutdown());
+    await step('stop schedule', () => r.schedule.shutdown());
+    await step('flush offsets', () => r.core.services.offsets.flush(true));
+    await step('persist topics', () => r.core.services.topics.persist());
+    await step('persist groups', () => r.core.services.groups.persist());
+    r.unsubscribe();
+    await step('stop store', () => r.store.shutdown());
+    await step('stop client', () => this.#client.shutdown());
+    this.#running = undefined;
+    this.#state = 'stopped';
+    this.#log.info('broker stopped');
+  }
+
+  #createStore(storeHost: string): MessageStore {
+    const c = this.config;
+    const storeConfig: MessageStoreConfig = {
+      storePathRootDir: c.storePathRootDir,
+      mappedFileSizeCommitLog: c.mappedFileSizeCommitLog,
+      flushDiskType: c.flushDiskType,
+      syncFlushTimeout: c.syncFlushTimeout,
+      fileReservedTime: c.fileReservedTime,
+      deleteWhen: c.deleteWhen,
+      maxMessageSize: c.maxMessageSize,
+      messageDelayLevel: c.messageDelayLevel,
+      storeHost,
+    };
+    const given = this.#options.messageStore;
+    if (given === undefined) return new DefaultMessageStore(storeConfig);
+    return typeof given === 'function' ? given(storeConfig) : given;
+  }
+
+  #identity(): BrokerIdentity {
+    const c = this.config;
+    return {
+      clusterName: c.brokerClusterName,
+      brokerName: c.brokerName,
+      brokerId: c.brokerId,
+      brokerAddr: this.address,
+      haServerAddr: `${c.brokerIP1}:${this.port + 1}`,
+    };
+  }
+
+  #every(ms: number, what: string, fn: () => Promise<void> | void): void {
+    const r = this.#running;
+    if (r === undefined) return;
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => this.#log.error({ err }, `${what} failed`))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    t.unref();
+    r.timers.push(t);
+  }
+
+  #live(): Running {
+    const r = this.#running;
+    if (r === undefined || this.#state !== 'running') {
+      throw new ContrailError('SERVICE_NOT_AVAILABLE', `broker[${this.config.brokerName}] is not running`);
+    }
+    return r;
+  }
+}
