@@ -117,7 +117,12 @@ export class ConsumeQueue {
     const hot = this.entriesHot(offset, max);
     if (hot !== undefined) return hot;
     if (offset < this.minOffset || offset >= this.maxOffset) return null;
-    return this.readEntries(offset, Math.min(max, this.tailStart - offset));
+    const cold = await this.readEntries(offset, Math.min(max, this.tailStart - offset));
+    if (cold === null || offset + cold.count < this.tailStart || cold.count >= max) return cold;
+    // The range runs on into the in-memory tail: one answer rather than two short pulls.
+    const rest = this.entriesHot(this.tailStart, max - cold.count);
+    if (rest === undefined) return cold;
+    return { buf: Buffer.concat([cold.buf, rest.buf]), count: cold.count + rest.count };
   }
 
   /** Writes the unwritten entries and fdatasyncs them. */

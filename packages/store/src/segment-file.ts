@@ -1,8 +1,8 @@
 // One fixed-size file of a segmented log (commit log or consume queue), named by the
 // 20-digit offset of its first byte. Files are sized up front (sparse), so the unused tail
 // reads as zeros and a zero size field marks the end of data.
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { closeFd, fdatasyncFd, fstatSize, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
 
 export function segmentName(offset: number): string {
@@ -50,6 +50,7 @@ export class SegmentFile {
         fd = await openFd(this.path, 'r+');
       } catch (err) {
         if (!create || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await mkdir(dirname(this.path), { recursive: true });
         fd = await openFd(this.path, 'w+');
       }
       if ((await fstatSize(fd)) < this.size) await ftruncateFd(fd, this.size);
