@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContrailError, type Logger } from '@contrail/common';
+import { loadBrokerConfig, parseDelayLevels } from '../src/index.js';
+
+function captureLogger(): { logger: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  const logger = { warn: (_obj: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+  return { logger, warnings };
+}
+
+async function conf(text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'contrail-conf-'));
+  const path = join(dir, 'broker.conf');
+  await writeFile(path, text);
+  return path;
+}
+
+test('loads a RocketMQ broker.conf', async () => {
+  const path = await conf(`# a real-looking broker.conf
+brokerClusterName = MyCluster
+brokerName=broker-b
+brokerId=0
+namesrvAddr=10.0.0.1:9876;10.0.0.2:9876
+listenPort=10921
+brokerIP1=10.0.0.5
+storePathRootDir=/data/rmq
+flushDiskType=SYNC_FLUSH
+brokerRole=ASYNC_MASTER
+autoCreateTopicEnable=false
+defaultTopicQueueNums=4
+deleteWhen=04
+fileReservedTime=48
+storePathCommitLog=/data/rmq/commitlog
+`);
+  const { logger, warnings } = captureLogger();
+  const c = loadBrokerConfig(path, {}, { logger });
+  assert.equal(c.brokerClusterName, 'MyCluster');
+  assert.equal(c.brokerName, 'broker-b');
+  assert.deepEqual(c.namesrvAddr, ['10.0.0.1:9876', '10.0.0.2:9876']);
+  assert.equal(c.listenPort, 10921);
+  assert.equal(c.brokerIP1, '10.0.0.5');
+  assert.equal(c.bindAddress, '0.0.0.0');
+  assert.equal(c.flushDiskType, 'SYNC_FLUSH');
+  assert.equal(c.autoCreateTopicEnable, false);
+  assert.equal(c.defaultTopicQueueNums, 4);
+  assert.equal(c.fileReservedTime, 48);
+  assert.equal(c.maxMessageSize, 4 * 1024 * 1024);
+  assert.deepEqual(warnings, [], 'known RocketMQ keys load silently');
+});
+
+test('overrides win over the file', async () => {
+  const path = await conf('listenPort=10921\nbrokerName=a\n');
+  const c = loadBrokerConfig(path, { listenPort: '0', brokerName: 'b', host: '127.0.0.1' }, { logger: captureLogger().logger });
+  assert.equal(c.listenPort, 0);
+  assert.equal(c.brokerName, 'b');
+  assert.equal(c.bindAddress, '127.0.0.1');
+});
+
+test('an unknown key is logged, not fatal', async () => {
+  const path = await conf('brokerName=a\nnoSuchKey=1\n');
+  const { logger, warnings } = captureLogger();
+  const c = loadBrokerConfig(path, {}, { logger });
+  assert.equal(c.brokerName, 'a');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /noSuchKey.*unknown key/);
+});
+
+test('bad values fail with CONFIG_INVALID naming the key', async () => {
+  const cases: [string, RegExp][] = [
+    ['listenPort=70000', /^broker\.conf: listenPort must be between 0 and 65535/],
+    ['listenPort=abc', /^broker\.conf: listenPort must be an integer/],
+    ['flushDiskType=SOMETIMES', /flushDiskType must be one of ASYNC_FLUSH, SYNC_FLUSH/],
+    ['brokerIP1=::1', /brokerIP1 must be an IPv4 address/],
+    ['autoCreateTopicEnable=yes', /autoCreateTopicEnable must be true or false/],
+    ['messageDelayLevel=1s 5x', /messageDelayLevel has a bad delay "5x"/],
+    ['namesrvAddr=localhost', /namesrvAddr must be host:port/],
+  ];
+  for (const [line, re] of cases) {
+    const path = await conf(`${line}\n`);
+    assert.throws(
+      () => loadBrokerConfig(path, {}, { logger: captureLogger().logger }),
+      (err: unknown) => err instanceof ContrailError && err.code === 'CONFIG_INVALID' && re.test(err.message),
+      line,
+    );
+  }
+  assert.throws(() => loadBrokerConfig('/nonexistent/broker.conf'), /cannot read broker config/);
+});
+
+test('delay levels parse into milliseconds', () => {
+  assert.deepEqual(parseDelayLevels('1s 5s 1m 2h 1d'), [1000, 5000, 60_000, 7_200_000, 86_400_000]);
+});
