@@ -27,3 +27,6 @@ export { decodeMessages, toMessageExt, type MessageExt } from './message-ext.js'
 export { buildSubscription, matchesTags, type SubscriptionData } from './subscription.js';
 export type { PullResult, PullStatus } from './pull-result.js';
 export type { ConsumeFromWhere, MessageModel } from './heartbeat-data.js';
+export { PullConsumer, type PullConsumerOptions } from './pull-consumer.js';
+export { LitePullConsumer, type LitePullConsumerOptions } from './lite-pull-consumer.js';
+export type { ConsumerData, ConsumeType, HeartbeatData } from './heartbeat-data.js';

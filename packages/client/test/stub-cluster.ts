@@ -17,6 +17,7 @@ import {
   RequestCode,
   ResponseCode,
   createMemoryTransportPair,
+  createRequest,
   createResponse,
   type RemotingCommand,
   type RemotingConnection,
@@ -61,7 +62,11 @@ export class StubBroker {
     record(RequestCode.SEND_BATCH_MESSAGE, (r) => this.#send(r, true));
     record(RequestCode.PULL_MESSAGE, (r) => this.#pull(r));
     record(RequestCode.HEART_BEAT, (r, c) => this.#heartbeat(r, c));
-    record(RequestCode.UNREGISTER_CLIENT, (r) => createResponse(r, 0));
+    record(RequestCode.UNREGISTER_CLIENT, (r) => {
+      const { clientID, consumerGroup } = r.extFields;
+      if (consumerGroup !== undefined && clientID !== undefined) this.removeConsumer(consumerGroup, clientID);
+      return createResponse(r, 0);
+    });
     record(RequestCode.GET_CONSUMER_LIST_BY_GROUP, (r) => {
       const ids = [...(this.consumers.get(r.extFields.consumerGroup ?? '') ?? [])];
       if (ids.length === 0) return createResponse(r, 1, {}, undefined, 'no consumer');
@@ -191,20 +196,39 @@ export class StubBroker {
     return createResponse(r, 0, { ...base, nextBeginOffset: String(i) }, Buffer.concat(out), 'FOUND');
   }
 
-  #heartbeat(r: RemotingCommand, _c: RemotingConnection): ReturnType<typeof createResponse> {
+  readonly channels = new Map<string, RemotingConnection>();
+
+  #heartbeat(r: RemotingCommand, c: RemotingConnection): ReturnType<typeof createResponse> {
     const body = JSON.parse((r.body ?? Buffer.from('{}')).toString()) as {
       clientID: string;
       consumerDataSet: { groupName: string }[];
     };
-    for (const c of body.consumerDataSet) {
-      let set = this.consumers.get(c.groupName);
+    for (const cd of body.consumerDataSet) {
+      let set = this.consumers.get(cd.groupName);
       if (set === undefined) {
         set = new Set();
-        this.consumers.set(c.groupName, set);
+        this.consumers.set(cd.groupName, set);
       }
+      const fresh = !set.has(body.clientID);
       set.add(body.clientID);
+      this.channels.set(body.clientID, c);
+      if (fresh) this.notify(cd.groupName);
     }
     return createResponse(r, 0);
+  }
+
+  /** NOTIFY_CONSUMER_IDS_CHANGED (oneway) to every member of `group`. */
+  notify(group: string): void {
+    for (const id of this.consumers.get(group) ?? []) {
+      this.channels.get(id)?.oneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { consumerGroup: group }));
+    }
+  }
+
+  /** Forgets a member (as after UNREGISTER_CLIENT or a closed channel) and tells the others. */
+  removeConsumer(group: string, clientId: string): void {
+    this.consumers.get(group)?.delete(clientId);
+    this.channels.delete(clientId);
+    this.notify(group);
   }
 
   count(code: number): number {
