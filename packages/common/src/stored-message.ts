@@ -77,7 +77,10 @@ export function recordSize(bodyLen: number, topicLen: number, propsLen: number, 
   return 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + bornHostLen + 8 + storeHostLen + 4 + 8 + 4 + bodyLen + 1 + topicLen + 2 + propsLen;
 }
 
-/** Writes one record at `pos` of `target` (which must have room); returns its size. */
+/**
+ * Writes one record at `pos` of `target` (which must have room); returns its size.
+ * TypedArray#set rather than Buffer#copy: no view allocated per field on the append path.
+ */
 export function writeRecord(target: Buffer, pos: number, r: RecordFields): number {
   const size = recordSize(r.body.length, r.topic.length, r.properties.length, r.bornHost.length, r.storeHost.length);
   let p = pos;
@@ -90,17 +93,21 @@ export function writeRecord(target: Buffer, pos: number, r: RecordFields): numbe
   p = writeLong(target, r.physicalOffset, p);
   p = target.writeInt32BE(r.sysFlag, p);
   p = writeLong(target, r.bornTimestamp, p);
-  p += r.bornHost.copy(target, p);
+  target.set(r.bornHost, p);
+  p += r.bornHost.length;
   p = writeLong(target, r.storeTimestamp, p);
-  p += r.storeHost.copy(target, p);
+  target.set(r.storeHost, p);
+  p += r.storeHost.length;
   p = target.writeInt32BE(r.reconsumeTimes, p);
   p = writeLong(target, r.preparedTransactionOffset, p);
   p = target.writeInt32BE(r.body.length, p);
-  p += r.body.copy(target, p);
+  target.set(r.body, p);
+  p += r.body.length;
   p = target.writeUInt8(r.topic.length, p);
-  p += r.topic.copy(target, p);
+  target.set(r.topic, p);
+  p += r.topic.length;
   p = target.writeInt16BE(r.properties.length, p);
-  r.properties.copy(target, p);
+  target.set(r.properties, p);
   return size;
 }
 
