@@ -1,2 +1,13 @@
 // Public entry of @contrail/admin.
-export {};
+export { AdminClient, type AdminClientOptions, type CreateTopicOptions, type CreateTopicResult } from './admin-client.js';
+export {
+  createTopic,
+  queryMessageByKey,
+  queryMessageByUniqKey,
+  topicList,
+  topicRoute,
+  viewMessage,
+  withAdmin,
+  type NamesrvAddr,
+} from './admin-functions.js';
+export { parseClusterInfo, type ClusterInfo } from './cluster-info.js';
