@@ -15,7 +15,7 @@ const allowed: Record<string, readonly string[]> = {
   'packages/broker': ['common', 'remoting', 'store'],
   'packages/client': ['common', 'remoting'],
   'packages/admin': ['common', 'remoting', 'client'],
-  'packages/testkit': ['common', 'remoting', 'store', 'namesrv', 'broker', 'client'],
+  'packages/testkit': ['common', 'remoting', 'store', 'namesrv', 'broker', 'client', 'admin'],
   'apps/cli': ['common', 'remoting', 'store', 'namesrv', 'broker', 'client', 'admin'],
 };
 
