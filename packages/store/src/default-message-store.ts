@@ -309,9 +309,12 @@ export class DefaultMessageStore implements MessageStore {
     };
   }
 
-  /** Flushes consume queues, index and checkpoint now (tests, tools). */
-  flushLogics(): Promise<void> {
-    return this.logics.flush();
+  /** Writes and fdatasyncs everything appended so far, then consume queues, index and checkpoint. */
+  async flush(): Promise<void> {
+    await this.commitLog.drain();
+    await this.flusher.flush();
+    await this.flusher.flush();
+    await this.logics.flush();
   }
 
   private async timeAt(topic: string, queueId: number, offset: number): Promise<number> {

@@ -44,6 +44,8 @@ export class IndexFile {
   private fd = -1;
   private flushing: Promise<void> | undefined;
   private sealed = false;
+  /** End of the newest record with an entry here: a sealed file's endPhyOffset. */
+  private lastRecordEnd = 0;
 
   constructor(
     dir: string,
@@ -151,7 +153,7 @@ export class IndexFile {
     this.pendingFrom = count;
   }
 
-  put(keyHash: number, phy: number, storeTimestamp: number): void {
+  put(keyHash: number, phy: number, storeTimestamp: number, recordEnd: number): void {
     const slots = this.slots;
     if (slots === undefined || this.sealed) throw new Error(`${this.path} is sealed`);
     const h = this.header;
@@ -175,6 +177,7 @@ export class IndexFile {
     slots[slot] = idx;
     this.dirtyPages.add(Math.floor(slot / SLOT_PAGE));
     h.indexCount = idx + 1;
+    this.lastRecordEnd = recordEnd;
     if (storeTimestamp > h.endTimestamp) h.endTimestamp = storeTimestamp;
   }
 
@@ -222,11 +225,14 @@ export class IndexFile {
     this.fd = -1;
   }
 
-  private async doFlush(endPhyOffset: number): Promise<void> {
+  private async doFlush(through: number): Promise<void> {
+    // Captured before any await, together with the caller's `through`: the header written
+    // at the end must not claim entries for records past what it counts.
+    const count = this.header.indexCount;
+    const endPhyOffset = this.sealed ? Math.max(this.lastRecordEnd, this.header.beginPhyOffset) : through;
     if (this.fd < 0) {
       this.fd = await openFd(this.path, 'w+');
     }
-    const count = this.header.indexCount;
     const pendingCount = count - this.pendingFrom;
     if (pendingCount > 0) {
       await writeAt(this.fd, this.pending, 0, pendingCount * ENTRY, this.entryPos(this.pendingFrom));
@@ -257,6 +263,7 @@ export class IndexFile {
     writeLong(h, this.header.endTimestamp, 8);
     writeLong(h, this.header.beginPhyOffset, 16);
     writeLong(h, Math.max(this.header.beginPhyOffset, endPhyOffset), 24);
+    this.header.endPhyOffset = endPhyOffset;
     h.writeInt32BE(this.header.hashSlotCount, 32);
     h.writeInt32BE(count, 36);
     await writeAt(this.fd, h, 0, INDEX_HEADER_SIZE, 0);

@@ -66,13 +66,12 @@ export class IndexService {
   }
 
   async flush(): Promise<void> {
+    // Every file's flush starts in this turn, so each captures its entry count together
+    // with `through`.
     const through = this.dispatchedThrough;
-    for (const f of this.files) {
-      if (f.isActive || f.hasUnflushed) {
-        await f.flush(through);
-        f.releaseSlots();
-      }
-    }
+    const files = this.files.filter((f) => f.isActive || f.hasUnflushed);
+    await Promise.all(files.map((f) => f.flush(through)));
+    for (const f of files) f.releaseSlots();
   }
 
   /** Candidate commit-log offsets, newest first; the caller checks each record. */
@@ -118,6 +117,6 @@ export class IndexService {
       f = IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset);
       this.files.push(f);
     }
-    f.put(indexKeyHash(key), req.physicalOffset, req.storeTimestamp);
+    f.put(indexKeyHash(key), req.physicalOffset, req.storeTimestamp, req.physicalOffset + req.size);
   }
 }
