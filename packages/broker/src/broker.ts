@@ -23,6 +23,8 @@ import { registerProcessors } from './processor/register-processors.js';
 import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
 import { TopicConfigManager } from './topic/topic-config-manager.js';
+import { finalTarget } from './transaction/final-target.js';
+import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 
 /** Builds the store once the advertised address (with the bound port) is known. */
 export type MessageStoreFactory = (config: MessageStoreConfig) => MessageStore;
@@ -40,6 +42,7 @@ interface Running {
   core: MessagingCore;
   admin: AdminContext;
   schedule: ScheduleMessageService;
+  transactions: TransactionalMessageService;
   register: RegisterService;
   timers: NodeJS.Timeout[];
   unsubscribe: () => void;
@@ -113,6 +116,17 @@ export class Broker {
     await store.start();
     const delayLevels = parseDelayLevels(c.messageDelayLevel);
     const pullHold = new PullRequestHoldService((t, q) => store.getMaxOffsetInQueue(t, q));
+    const producers = new ProducerManager();
+    const transactions = new TransactionalMessageService(c, {
+      store,
+      producers,
+      topics,
+      file: new JsonConfigFile(join(configDir, 'transactionOffset.json')),
+      storeHost,
+      finalTarget: (t, sysFlag) => finalTarget(t, sysFlag, c, delayLevels),
+      logger: this.#log,
+    });
+    await transactions.load();
     const services: BrokerServices = {
       config: c,
       store,
@@ -120,11 +134,12 @@ export class Broker {
       groups,
       offsets,
       consumers: new ConsumerManager(),
-      producers: new ProducerManager(),
+      producers,
       pullHold,
       delayLevels,
       storeHost,
       log: this.#log,
+      transactions,
     };
     const unsubscribe = store.onArrive((topic, queueId, _offset, tagsCode) => pullHold.notifyMessageArriving(topic, queueId, tagsCode));
     const schedule = new ScheduleMessageService(store, delayLevels, new JsonConfigFile(join(configDir, 'delayOffset.json')));
@@ -144,15 +159,18 @@ export class Broker {
       core,
       admin: { services, bootTimestamp, delayOffsetTable: () => schedule.offsetTable() },
       schedule,
+      transactions,
       register,
       timers: [],
       unsubscribe,
     };
     pullHold.start();
     schedule.start();
+    transactions.start();
     this.#every(c.flushConsumerOffsetInterval, 'flush offsets', async () => {
       await offsets.flush();
       await schedule.flush();
+      await transactions.flush();
     });
     this.#every(CLIENT_SCAN_INTERVAL_MS, 'scan expired clients', () => core.scanExpiredClients());
     try {
@@ -186,6 +204,7 @@ export class Broker {
     await step('release held pulls', () => r.core.services.pullHold.shutdown());
     await step('stop server', () => this.#server.shutdown());
     await step('stop schedule', () => r.schedule.shutdown());
+    await step('stop transaction checks', () => r.transactions.shutdown());
     await step('flush offsets', () => r.core.services.offsets.flush(true));
     await step('persist topics', () => r.core.services.topics.persist());
     await step('persist groups', () => r.core.services.groups.persist());

@@ -187,7 +187,8 @@ test('offsets: commit, query with the first-boot quirk, ignore negatives, max/mi
 });
 
 test('bad requests get their codes and the broker keeps serving', async () => {
-  const h = await startBroker({ maxMessageSize: 1024 });
+  // rejectTransactionMessage: half messages are refused with NO_PERMISSION below.
+  const h = await startBroker({ maxMessageSize: 1024, rejectTransactionMessage: true });
   try {
     await createTopic(h, 'TV', 2);
     const bad = async (p: Promise<{ code: number; remark?: string | undefined }>, code: number, re?: RegExp): Promise<void> => {

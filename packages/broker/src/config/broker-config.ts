@@ -51,6 +51,22 @@ export interface BrokerConfig {
   maxTransferBytesOnMessageInMemory: number;
   /** Default max messages returned by QUERY_MESSAGE with _UNIQUE_KEY_QUERY. */
   defaultQueryMaxNum: number;
+  /** Refuse half (transactional) messages with NO_PERMISSION. */
+  rejectTransactionMessage: boolean;
+  /** A half message older than this (ms) is checked back with its producer group. */
+  transactionTimeOut: number;
+  /** Checks before an unresolved half message is discarded to TRANS_CHECK_MAX_TIME_TOPIC. */
+  transactionCheckMax: number;
+  /** How often half messages are scanned for check-back (ms). */
+  transactionCheckInterval: number;
+  /** Arbitrary delivery times (TIMER_DELIVER_MS, TIMER_DELAY_SEC/MS, __STARTDELIVERTIME). */
+  timerWheelEnable: boolean;
+  /** Width of one timer-wheel slot (ms); delivery is never early, and late by about this at most. */
+  timerPrecisionMs: number;
+  /** Longest accepted delay (s). */
+  timerMaxDelaySec: number;
+  /** How often the timer log, wheel and checkpoint are flushed (ms). */
+  timerFlushIntervalMs: number;
 }
 
 export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
@@ -88,6 +104,14 @@ export function defaultBrokerConfig(): BrokerConfig {
     maxTransferCountOnMessageInMemory: 32,
     maxTransferBytesOnMessageInMemory: 256 * 1024,
     defaultQueryMaxNum: 32,
+    rejectTransactionMessage: false,
+    transactionTimeOut: 6000,
+    transactionCheckMax: 15,
+    transactionCheckInterval: 60_000,
+    timerWheelEnable: true,
+    timerPrecisionMs: 1000,
+    timerMaxDelaySec: 3 * 24 * 3600,
+    timerFlushIntervalMs: 1000,
   };
 }
 

@@ -103,6 +103,14 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   maxTransferCountOnMessageInMemory: int(1),
   maxTransferBytesOnMessageInMemory: int(1),
   defaultQueryMaxNum: int(1),
+  rejectTransactionMessage: bool,
+  transactionTimeOut: int(0),
+  transactionCheckMax: int(0),
+  transactionCheckInterval: int(10),
+  timerWheelEnable: bool,
+  timerPrecisionMs: int(10, 60_000),
+  timerMaxDelaySec: int(1, 30 * 24 * 3600),
+  timerFlushIntervalMs: int(10),
 };
 
 /** Other spellings accepted for a key. */
@@ -134,5 +142,4 @@ export const IGNORED_KEYS: ReadonlySet<string> = new Set([
   'traceTopicEnable',
   'slaveReadEnable',
   'fetchNamesrvAddrByAddressServer',
-  'rejectTransactionMessage',
 ]);

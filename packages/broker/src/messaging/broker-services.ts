@@ -8,6 +8,7 @@ import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js
 import type { MessageStorePort } from '../store/message-store-port.js';
 import type { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
 import type { TopicConfigManager } from '../topic/topic-config-manager.js';
+import type { TransactionalMessageService } from '../transaction/transactional-message-service.js';
 
 export interface BrokerServices {
   readonly config: BrokerConfig;
@@ -23,4 +24,6 @@ export interface BrokerServices {
   /** "ip:port" written as the store host of every record. */
   readonly storeHost: string;
   readonly log: Logger;
+  /** Half messages and END_TRANSACTION; without it transactional sends are refused. */
+  readonly transactions?: TransactionalMessageService;
 }

@@ -12,6 +12,8 @@ import type { PullMessageRequest, PullMessageResult } from './pull-types.js';
 import { SendBackService, type SendBackRequest } from './send-back-service.js';
 import { SendMessageService } from './send-message-service.js';
 import type { SendContext, SendMessageRequest, SendMessageResult } from './send-types.js';
+import type { EndTransactionOutcome, EndTransactionRequest } from '../transaction/transaction-types.js';
+import { fail } from './fail.js';
 
 export class MessagingCore {
   readonly services: BrokerServices;
@@ -42,6 +44,13 @@ export class MessagingCore {
 
   consumerSendBack(req: SendBackRequest): Promise<void> {
     return this.#sendBack.sendBack(req);
+  }
+
+  /** Commits, rolls back (or, for UNKNOW, leaves) a half message. */
+  async endTransaction(req: EndTransactionRequest): Promise<EndTransactionOutcome> {
+    const tx = this.services.transactions;
+    if (tx === undefined) fail('NO_PERMISSION', `the broker[${this.services.config.brokerName}] does not take transactional messages`);
+    return tx.endTransaction(req);
   }
 
   queryConsumerOffset(group: string, topic: string, queueId: number, setZeroIfNotFound = true): number {

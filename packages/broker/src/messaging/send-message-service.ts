@@ -17,6 +17,8 @@ import {
   type Properties,
 } from '@contrail/common';
 import type { PutMessageInput, PutMessageResult } from '../store/message-store-port.js';
+import { timerTarget } from '../timer/timer-target.js';
+import { halfTarget } from '../transaction/half-message.js';
 import { isWriteable, type TopicConfig } from '../topic/topic-config.js';
 import { bornHostOf } from './born-host.js';
 import type { BrokerServices } from './broker-services.js';
@@ -51,12 +53,15 @@ export class SendMessageService {
       fail('MESSAGE_ILLEGAL', `the message body size ${body.length} is over the max value ${this.#s.config.maxMessageSize}`);
     }
     const props = this.#brokerProperties(req.properties);
-    if (props[Prop.TRAN_MSG] === 'true') {
+    const tx = props[Prop.TRAN_MSG] === 'true' ? this.#s.transactions : undefined;
+    if (props[Prop.TRAN_MSG] === 'true' && (tx === undefined || this.#s.config.rejectTransactionMessage)) {
       fail('NO_PERMISSION', `the broker[${this.#s.config.brokerName}] sending transaction message is forbidden`);
     }
     let target: Target = { topic: req.topic, queueId, props, responseQueueId: queueId };
     if (req.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) target = this.#retryOrDlq(req, target);
-    target = this.#applyDelay(req.sysFlag, target);
+    // A half message waits in the half topic with the NOT type; delays apply when it is committed.
+    if (tx !== undefined) target = halfTarget(target);
+    else target = this.#applyDelay(req.sysFlag, timerTarget(target, req.sysFlag, this.#s.config));
     const properties = encodeProperties(target.props);
     checkPropertiesLength(properties);
     const born = bornHostOf(ctx.bornHost);
@@ -64,7 +69,7 @@ export class SendMessageService {
       topic: target.topic,
       queueId: target.queueId,
       flag: req.flag,
-      sysFlag: (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6)) | born.sysFlag,
+      sysFlag: (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6 | (tx !== undefined ? 0xc : 0))) | born.sysFlag,
       bornTimestamp: req.bornTimestamp,
       bornHost: born.host,
       reconsumeTimes: req.reconsumeTimes,
@@ -72,7 +77,8 @@ export class SendMessageService {
       body,
       properties,
     };
-    const result = await this.#put(target.topic, target.queueId, ctx, () => this.#s.store.putMessage(input));
+    const put = (): Promise<PutMessageResult> => this.#s.store.putMessage(input);
+    const result = await this.#put(target.topic, target.queueId, ctx, tx !== undefined ? () => tx.prepare(put) : put);
     return toSendResult(result, target.topic, target.responseQueueId);
   }
 

@@ -5,6 +5,7 @@ import type { MessagingCore } from '../messaging/messaging-core.js';
 import * as admin from './admin-broker-processor.js';
 import { processCheckClientConfig, processHeartbeat, processUnregisterClient } from './client-manage-processor.js';
 import { processGetConsumerList, processQueryConsumerOffset, processUpdateConsumerOffset } from './consumer-manage-processor.js';
+import { processEndTransaction } from './end-transaction-processor.js';
 import { processPull } from './pull-message-processor.js';
 import { processQueryMessage, processViewMessageById } from './query-message-processor.js';
 import { processEarliestMsgStoreTime, processGetMaxOffset, processGetMinOffset, processSearchOffset } from './queue-offset-processor.js';
@@ -23,6 +24,7 @@ export function registerProcessors(server: RemotingServer, d: ProcessorDeps): vo
   server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send);
   server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send);
   server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, processor((req) => processSendBack(d.core(), req)));
+  server.registerProcessor(RequestCode.END_TRANSACTION, processor((req) => processEndTransaction(d.core(), req)));
 
   // Held pulls wait for messages, not for CPU: no concurrency limit.
   const pull = processor((req, ctx) => processPull(d.core(), req, ctx.remoteAddress));

@@ -30,4 +30,9 @@ export class RemotingClientChannel implements ClientChannel {
     // Oneway: ali-ons never answers server requests.
     this.connection.oneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { consumerGroup: group }));
   }
+
+  checkTransactionState(header: Readonly<Record<string, string>>, body: Buffer): void {
+    // Oneway, as RocketMQ does: the producer answers with a oneway END_TRANSACTION.
+    this.connection.oneway(createRequest(RequestCode.CHECK_TRANSACTION_STATE, { ...header }, body));
+  }
 }
