@@ -22,6 +22,8 @@ import { RemotingClientChannel } from './processor/remoting-client-channel.js';
 import { registerProcessors } from './processor/register-processors.js';
 import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
+import { TimerMessageService } from './timer/timer-message-service.js';
+import { TIMER_TOPIC } from './timer/timer-target.js';
 import { TopicConfigManager } from './topic/topic-config-manager.js';
 import { finalTarget } from './transaction/final-target.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
@@ -43,6 +45,7 @@ interface Running {
   admin: AdminContext;
   schedule: ScheduleMessageService;
   transactions: TransactionalMessageService;
+  timer: TimerMessageService | undefined;
   register: RegisterService;
   timers: NodeJS.Timeout[];
   unsubscribe: () => void;
@@ -141,7 +144,15 @@ export class Broker {
       log: this.#log,
       transactions,
     };
-    const unsubscribe = store.onArrive((topic, queueId, _offset, tagsCode) => pullHold.notifyMessageArriving(topic, queueId, tagsCode));
+    let timer: TimerMessageService | undefined;
+    if (c.timerWheelEnable) {
+      timer = new TimerMessageService(c, store, new JsonConfigFile(join(configDir, 'timerCheckpoint.json')), this.#log);
+      await timer.load();
+    }
+    const unsubscribe = store.onArrive((topic, queueId, _offset, tagsCode) => {
+      if (topic === TIMER_TOPIC) timer?.kickEnqueue();
+      pullHold.notifyMessageArriving(topic, queueId, tagsCode);
+    });
     const schedule = new ScheduleMessageService(store, delayLevels, new JsonConfigFile(join(configDir, 'delayOffset.json')));
     await schedule.load();
     const register = new RegisterService(new BrokerOuterApi(this.#client), {
@@ -160,6 +171,7 @@ export class Broker {
       admin: { services, bootTimestamp, delayOffsetTable: () => schedule.offsetTable() },
       schedule,
       transactions,
+      timer,
       register,
       timers: [],
       unsubscribe,
@@ -167,6 +179,7 @@ export class Broker {
     pullHold.start();
     schedule.start();
     transactions.start();
+    timer?.start();
     this.#every(c.flushConsumerOffsetInterval, 'flush offsets', async () => {
       await offsets.flush();
       await schedule.flush();
@@ -205,6 +218,7 @@ export class Broker {
     await step('stop server', () => this.#server.shutdown());
     await step('stop schedule', () => r.schedule.shutdown());
     await step('stop transaction checks', () => r.transactions.shutdown());
+    await step('stop timer', () => r.timer?.shutdown());
     await step('flush offsets', () => r.core.services.offsets.flush(true));
     await step('persist topics', () => r.core.services.topics.persist());
     await step('persist groups', () => r.core.services.groups.persist());
