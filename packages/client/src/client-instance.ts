@@ -44,6 +44,8 @@ export interface ClientHooks {
   consumerData(): ConsumerData[];
   /** NOTIFY_CONSUMER_IDS_CHANGED arrived for `group`. */
   onConsumerIdsChanged?(group: string): void;
+  /** CHECK_TRANSACTION_STATE arrived (transactional producers answer on `conn`). */
+  onCheckTransactionState?(req: RemotingCommand, conn: RemotingConnection): void;
 }
 
 export class ClientInstance {
@@ -241,6 +243,10 @@ export class ClientInstance {
       const group = req.extFields.consumerGroup;
       if (group !== undefined) this.#hooks.onConsumerIdsChanged?.(group);
       if (!isOneway(req)) conn.send(createResponse(req, ResponseCode.SUCCESS));
+      return;
+    }
+    if (req.code === RequestCode.CHECK_TRANSACTION_STATE && this.#hooks.onCheckTransactionState !== undefined) {
+      this.#hooks.onCheckTransactionState(req, conn);
       return;
     }
     if (!isOneway(req)) {

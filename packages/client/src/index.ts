@@ -1,5 +1,13 @@
 // Public entry of @contrail/client.
 export { Producer, type ProducerOptions, type SendOptions } from './producer.js';
+export {
+  TransactionProducer,
+  type LocalTransactionState,
+  type TransactionListener,
+  type TransactionMessage,
+  type TransactionProducerOptions,
+  type TransactionSendResult,
+} from './transaction-producer.js';
 export type { SendableMessage } from './outgoing-message.js';
 export type { SendResult, SendStatus } from './send-result.js';
 export type { SendDone } from './send-coalescer.js';

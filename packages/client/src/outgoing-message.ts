@@ -17,7 +17,15 @@ import {
 } from '@contrail/common';
 
 /** A message as the application hands it over: the body may be a string (sent as UTF-8). */
-export type SendableMessage = Omit<Message, 'body'> & { body: Buffer | string };
+export type SendableMessage = Omit<Message, 'body'> & {
+  body: Buffer | string;
+  /** Delay level (1..18 on a default broker: 1s 5s 10s 30s 1m ... 2h); property DELAY. */
+  delayLevel?: number;
+  /** Deliver at this time (ms epoch, any time up to the broker's timerMaxDelaySec ahead); property TIMER_DELIVER_MS. */
+  deliverTimeMs?: number;
+  /** Deliver this many seconds after the broker stores it; property TIMER_DELAY_SEC. */
+  delaySeconds?: number;
+};
 
 export interface PreparedMessage {
   topic: string;
@@ -57,13 +65,15 @@ export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now 
     throw new ContrailError('MESSAGE_ILLEGAL', `the message body is ${raw.length} bytes, over maxMessageSize ${limits.maxMessageSize}`);
   }
   const properties = messageProperties({ ...msg, body: raw });
+  applyDelivery(msg, properties);
   let uniqId = properties[Prop.UNIQ_KEY];
   if (uniqId === undefined || uniqId.length === 0) {
     uniqId = createUniqId();
     properties[Prop.UNIQ_KEY] = uniqId;
   }
   let body = raw;
-  let sysFlag = 0;
+  // Java sets the PREPARED type on every message carrying TRAN_MSG=true.
+  let sysFlag = properties[Prop.TRAN_MSG] === 'true' ? SysFlag.TRANSACTION_PREPARED_TYPE : 0;
   if (raw.length >= limits.compressOver) {
     const deflated = deflateSync(raw);
     // Compression that does not pay is skipped, as it would only cost the consumer.
@@ -71,7 +81,7 @@ export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now 
       body = deflated;
       // COMPRESSED plus the ZLIB type bits, as Java 4.9.7 writes it; decoders that ignore the
       // type bits (ali-ons, older Java) still inflate it with zlib.
-      sysFlag = SysFlag.COMPRESSED | SysFlag.COMPRESSION_ZLIB;
+      sysFlag |= SysFlag.COMPRESSED | SysFlag.COMPRESSION_ZLIB;
     }
   }
   const batchable = sysFlag === 0 && !msg.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && !NOT_IN_BATCH.some((p) => p in properties);
@@ -86,4 +96,15 @@ export function encodeChecked(properties: Properties): string {
     throw new ContrailError('MESSAGE_ILLEGAL', `message properties are longer than ${MAX_PROPERTIES_LENGTH} bytes`);
   }
   return text;
+}
+
+/** The delivery options become the properties brokers read. */
+function applyDelivery(msg: SendableMessage, properties: Properties): void {
+  const whole = (v: number, what: string, min: number): string => {
+    if (!Number.isSafeInteger(v) || v < min) throw new ContrailError('MESSAGE_ILLEGAL', `${what} must be an integer of at least ${min}, got ${v}`);
+    return String(v);
+  };
+  if (msg.delayLevel !== undefined && msg.delayLevel !== 0) properties[Prop.DELAY] = whole(msg.delayLevel, 'delayLevel', 1);
+  if (msg.deliverTimeMs !== undefined) properties[Prop.TIMER_DELIVER_MS] = whole(msg.deliverTimeMs, 'deliverTimeMs', 0);
+  if (msg.delaySeconds !== undefined) properties[Prop.TIMER_DELAY_SEC] = whole(msg.delaySeconds, 'delaySeconds', 0);
 }

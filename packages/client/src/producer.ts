@@ -2,7 +2,7 @@
 // selector or sharding key, batch sends, retries on another broker with fault avoidance, and
 // (by default) coalescing of the sends made within one event-loop turn into batch frames.
 import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, encodeBatchBodyRaw, validateName } from '@contrail/common';
-import { RequestCode, createRequest, type RemotingCommand } from '@contrail/remoting';
+import { RequestCode, createRequest, type RemotingCommand, type RemotingConnection } from '@contrail/remoting';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
 import { LatencyFaultTolerance } from './fault-tolerance.js';
 import type { MessageQueue } from './message-queue.js';
@@ -70,7 +70,15 @@ export class Producer {
     const bad = validateName(options.producerGroup, 'producer group');
     if (bad !== null) throw new ContrailError('CONFIG_INVALID', bad);
     this.producerGroup = options.producerGroup;
-    this.#client = new ClientInstance(options, { producerGroups: () => [this.producerGroup], consumerData: () => [] }, 'producer');
+    this.#client = new ClientInstance(
+      options,
+      {
+        producerGroups: () => [this.producerGroup],
+        consumerData: () => [],
+        onCheckTransactionState: (req, conn) => this.onCheckTransactionState(req, conn),
+      },
+      'producer',
+    );
     this.#faults = new LatencyFaultTolerance(options.faultIsolationMs ?? 30_000);
     this.#picker = new QueuePicker(this.#faults);
     this.#timeoutMs = options.sendMsgTimeout ?? 3000;
@@ -87,6 +95,16 @@ export class Producer {
 
   get clientId(): string {
     return this.#client.clientId;
+  }
+
+  /** The client underneath, for producers built on this one (TransactionProducer). */
+  protected get client(): ClientInstance {
+    return this.#client;
+  }
+
+  /** A broker asks about a half message; only transactional producers answer. */
+  protected onCheckTransactionState(req: RemotingCommand, _conn: RemotingConnection): void {
+    this.#client.log.warn({ code: req.code }, 'CHECK_TRANSACTION_STATE for a producer that is not transactional; ignored');
   }
 
   async start(): Promise<void> {
