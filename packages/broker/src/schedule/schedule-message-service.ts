@@ -18,7 +18,7 @@ export class ScheduleMessageService {
   readonly #offsets = new Map<number, number>();
   /** Per level: not before this time (set when the head is not due yet, or after a failure). */
   readonly #notBefore = new Map<number, number>();
-  readonly #running = new Set<number>();
+  readonly #running = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #dirty = false;
 
@@ -46,6 +46,8 @@ export class ScheduleMessageService {
   async shutdown(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    // Deliveries under way finish first, so the offsets saved cover what they wrote.
+    await Promise.all(this.#running.values());
     await this.flush(true);
   }
 
@@ -73,17 +75,25 @@ export class ScheduleMessageService {
       if (this.#running.has(level) || (this.#notBefore.get(level) ?? 0) > now) continue;
       const offset = this.#offsets.get(level) ?? 0;
       if (offset >= this.#store.getMaxOffsetInQueue(SystemTopic.SCHEDULE, level - 1)) continue;
-      this.#running.add(level);
-      this.#deliverLevel(level)
+      const run = this.#deliverLevel(level)
         .catch((err: unknown) => {
           this.#log.error({ err, level }, 'delivering delayed messages failed');
           this.#notBefore.set(level, Date.now() + RETRY_AFTER_FAILURE_MS);
         })
         .finally(() => this.#running.delete(level));
+      this.#running.set(level, run);
     }
   }
 
+  /** Delivers every due message of the level, batch after batch, until one is not due yet. */
   async #deliverLevel(level: number): Promise<void> {
+    while (this.#timer !== undefined && (await this.#deliverBatch(level))) {
+      // A full batch was due: there may be more right behind it.
+    }
+  }
+
+  /** One batch; true when all of it was delivered and more may follow. */
+  async #deliverBatch(level: number): Promise<boolean> {
     const delay = this.#levels[level - 1] ?? 1000;
     const queueId = level - 1;
     let offset = this.#offsets.get(level) ?? 0;
@@ -91,7 +101,7 @@ export class ScheduleMessageService {
     if (r.status !== 'FOUND') {
       // Offsets that fell out of retention (or were never there) are skipped.
       if (r.nextBeginOffset !== offset && (r.status === 'OFFSET_TOO_SMALL' || r.status === 'OFFSET_OVERFLOW_BADLY')) this.#setOffset(level, r.nextBeginOffset);
-      return;
+      return false;
     }
     for (const buf of r.buffers) {
       const msg = decodeRecord(buf, 0, { strict: false });
@@ -99,7 +109,7 @@ export class ScheduleMessageService {
       const now = Date.now();
       if (due > now) {
         this.#notBefore.set(level, due);
-        return;
+        return false;
       }
       const props = { ...msg.properties };
       const topic = props[Prop.REAL_TOPIC];
@@ -127,6 +137,7 @@ export class ScheduleMessageService {
       offset = msg.queueOffset + 1;
       this.#setOffset(level, offset);
     }
+    return r.buffers.length >= BATCH;
   }
 
   #setOffset(level: number, offset: number): void {
