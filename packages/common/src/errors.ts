@@ -45,6 +45,7 @@ export const ERRORS = {
   CONFIG_INVALID: { remoting: null, grpc: 40000, retriable: false, description: 'A configuration value or command-line flag is invalid.' },
   CLIENT_STATE: { remoting: null, grpc: 40000, retriable: false, description: 'The client was used in the wrong lifecycle state (not started, shut down).' },
   ROUTE_NOT_FOUND: { remoting: null, grpc: 40402, retriable: true, description: 'No route (no writable queue) is known for the topic.' },
+  INVALID_RECEIPT_HANDLE: { remoting: null, grpc: 40013, retriable: false, description: 'The receipt handle is unknown or stale: the message was acknowledged, redelivered or its invisible time changed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
