@@ -10,6 +10,8 @@ export interface SubscriptionGroupConfig {
   brokerId: number;
   whichBrokerWhenConsumeSlowly: number;
   notifyConsumerIdsChangedEnable: boolean;
+  /** FIFO consumption (RocketMQ 5): POP holds back later messages of a message group until earlier ones are done. */
+  consumeMessageOrderly: boolean;
 }
 
 export function newSubscriptionGroupConfig(groupName: string): SubscriptionGroupConfig {
@@ -23,6 +25,7 @@ export function newSubscriptionGroupConfig(groupName: string): SubscriptionGroup
     brokerId: 0,
     whichBrokerWhenConsumeSlowly: 1,
     notifyConsumerIdsChangedEnable: true,
+    consumeMessageOrderly: false,
   };
 }
 
@@ -43,5 +46,6 @@ export function subscriptionGroupConfigFromJson(json: unknown, fallbackName?: st
   out.brokerId = num(j.brokerId, out.brokerId);
   out.whichBrokerWhenConsumeSlowly = num(j.whichBrokerWhenConsumeSlowly, out.whichBrokerWhenConsumeSlowly);
   out.notifyConsumerIdsChangedEnable = bool(j.notifyConsumerIdsChangedEnable, out.notifyConsumerIdsChangedEnable);
+  out.consumeMessageOrderly = bool(j.consumeMessageOrderly, out.consumeMessageOrderly);
   return out;
 }
