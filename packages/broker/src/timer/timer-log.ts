@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { TIMER_RECORD_SIZE, readTimerRecord, writeTimerRecord, type TimerRecord } from './timer-record.js';
 
 const WRITE_CHUNK = 64 * 1024;
-const BLOCK = 64 * 1024;
+const BLOCK = 1365 * TIMER_RECORD_SIZE;
 const CACHED_BLOCKS = 64;
 
 interface Segment {
@@ -93,11 +93,12 @@ export class TimerLog {
     for (const p of this.#pending) {
       if (pos >= p.start && pos < p.start + p.len) return readTimerRecord(p.buf, pos - p.start);
     }
-    const blockStart = Math.floor(pos / BLOCK) * BLOCK;
+    const seg = this.#segmentOf(pos);
+    if (seg === undefined) return null;
+    // Blocks are whole records from the segment's start, so no record straddles two.
+    const blockStart = seg.start + Math.floor((pos - seg.start) / BLOCK) * BLOCK;
     let block = this.#blocks.get(blockStart);
     if (block === undefined || pos + TIMER_RECORD_SIZE > blockStart + block.length) {
-      const seg = this.#segmentOf(pos);
-      if (seg === undefined) return null;
       const want = Math.min(BLOCK, seg.start + this.segmentSize - blockStart, this.#written - blockStart);
       if (want <= 0) return null;
       const buf = Buffer.allocUnsafe(want);
