@@ -27,6 +27,11 @@ import { TIMER_TOPIC } from './timer/timer-target.js';
 import { TopicConfigManager } from './topic/topic-config-manager.js';
 import { finalTarget } from './transaction/final-target.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
+import { PopService } from './messaging/pop/pop-service.js';
+import type { DoorDeps } from './grpc/door-deps.js';
+import { GrpcClients } from './grpc/grpc-clients.js';
+import { GrpcDoor } from './grpc/grpc-door.js';
+import { TransactionIds } from './grpc/transaction-ids.js';
 
 /** Builds the store once the advertised address (with the bound port) is known. */
 export type MessageStoreFactory = (config: MessageStoreConfig) => MessageStore;
@@ -38,6 +43,8 @@ export interface BrokerOptions extends Partial<BrokerConfig> {
 }
 
 const CLIENT_SCAN_INTERVAL_MS = 10_000;
+/** Largest body the gRPC door takes: Node clients cannot receive a 4 MiB body plus its envelope. */
+const GRPC_MAX_BODY_SIZE = 4 * 1024 * 1024 - 64 * 1024;
 
 interface Running {
   store: MessageStore;
@@ -46,6 +53,8 @@ interface Running {
   schedule: ScheduleMessageService;
   transactions: TransactionalMessageService;
   timer: TimerMessageService | undefined;
+  pop: PopService;
+  door: DoorDeps;
   register: RegisterService;
   timers: NodeJS.Timeout[];
   unsubscribe: () => void;
@@ -58,6 +67,9 @@ export class Broker {
   readonly #server: RemotingServer;
   readonly #client = new RemotingClient();
   #running: Running | undefined;
+  /** The gRPC door's port setting after the listenPort-0 rule (-1: no door). */
+  readonly #grpcListenPort: number;
+  #grpc: GrpcDoor | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(options: BrokerOptions = {}) {
@@ -65,6 +77,8 @@ export class Broker {
     this.#log = logger ?? createLogger('broker');
     this.config = resolveBrokerConfig(config, this.#log);
     this.#options = options;
+    // A broker asked for an ephemeral remoting port (tests, embedded use) gets an ephemeral gRPC port too.
+    this.#grpcListenPort = options.grpcListenPort === undefined && this.config.listenPort === 0 ? 0 : this.config.grpcListenPort;
     this.#server = new RemotingServer({ host: this.config.bindAddress, port: this.config.listenPort, logger: this.#log });
     registerProcessors(this.#server, { core: () => this.#live().core, admin: () => this.#live().admin });
     this.#server.onDisconnect((connection) => {
@@ -80,6 +94,12 @@ export class Broker {
   /** "brokerIP1:port": what NameServers hand to clients and what every record's store host says. */
   get address(): string {
     return `${this.config.brokerIP1}:${this.port}`;
+  }
+
+  /** The bound gRPC port; -1 when the gRPC door is off, 0 before start(). */
+  get grpcPort(): number {
+    if (this.#grpcListenPort < 0) return -1;
+    return this.#grpc?.port ?? 0;
   }
 
   get messagingCore(): MessagingCore {
@@ -99,6 +119,7 @@ export class Broker {
     } catch (err) {
       this.#state = 'stopped';
       await this.#server.shutdown().catch(() => undefined);
+      await this.#grpc?.shutdown().catch(() => undefined);
       throw err;
     }
   }
@@ -114,6 +135,11 @@ export class Broker {
     await topics.persist();
 
     await this.#server.start();
+    if (this.#grpcListenPort >= 0) {
+      // Bound before the store starts so a taken port fails start-up early; calls wait for #running.
+      this.#grpc = new GrpcDoor({ host: c.bindAddress, port: this.#grpcListenPort, logger: this.#log }, () => this.#live().door);
+      await this.#grpc.start();
+    }
     const storeHost = this.address;
     const store = this.#createStore(storeHost);
     await store.start();
@@ -164,6 +190,20 @@ export class Broker {
     });
     topics.onChange = () => register.requestRegister();
     const core = new MessagingCore(services);
+    const pop = new PopService(services, new JsonConfigFile(join(configDir, 'popState.json')));
+    await pop.load();
+    const transactionIds = new TransactionIds();
+    const door: DoorDeps = {
+      core,
+      pop,
+      clients: new GrpcClients(transactionIds),
+      transactions: transactionIds,
+      brokerName: c.brokerName,
+      endpoints: () => ({ scheme: 'IPv4', addresses: [{ host: c.brokerIP1, port: this.grpcPort }] }),
+      maxBodySize: Math.min(c.maxMessageSize, GRPC_MAX_BODY_SIZE),
+      pushLongPollingMs: c.grpcLongPollingTimeoutMs,
+      log: this.#log,
+    };
     const bootTimestamp = Date.now();
     this.#running = {
       store,
@@ -172,6 +212,8 @@ export class Broker {
       schedule,
       transactions,
       timer,
+      pop,
+      door,
       register,
       timers: [],
       unsubscribe,
@@ -179,6 +221,7 @@ export class Broker {
     pullHold.start();
     schedule.start();
     transactions.start();
+    pop.start();
     timer?.start();
     this.#every(c.flushConsumerOffsetInterval, 'flush offsets', async () => {
       await offsets.flush();
@@ -214,12 +257,18 @@ export class Broker {
     };
     for (const t of r.timers) clearInterval(t);
     await step('unregister', () => r.register.shutdown());
+    await step('stop gRPC door', async () => {
+      const stopping = this.#grpc?.shutdown();
+      await r.pop.shutdown(); // answers held receives so the door can close
+      await stopping;
+    });
     await step('release held pulls', () => r.core.services.pullHold.shutdown());
     await step('stop server', () => this.#server.shutdown());
     await step('stop schedule', () => r.schedule.shutdown());
     await step('stop transaction checks', () => r.transactions.shutdown());
     await step('stop timer', () => r.timer?.shutdown());
     await step('flush offsets', () => r.core.services.offsets.flush(true));
+    await step('persist POP state', () => r.pop.flush());
     await step('persist topics', () => r.core.services.topics.persist());
     await step('persist groups', () => r.core.services.groups.persist());
     r.unsubscribe();

@@ -67,6 +67,13 @@ export interface BrokerConfig {
   timerMaxDelaySec: number;
   /** How often the timer log, wheel and checkpoint are flushed (ms). */
   timerFlushIntervalMs: number;
+  /**
+   * The gRPC door (RocketMQ 5 MessagingService): 0 picks a free port, -1 turns it off. Left
+   * out of options given in code that ask for listenPort 0, it is 0 too (see Broker).
+   */
+  grpcListenPort: number;
+  /** Long-polling time the gRPC door tells push consumers (ms); their shutdown waits this long at most. */
+  grpcLongPollingTimeoutMs: number;
 }
 
 export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
@@ -112,6 +119,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     timerPrecisionMs: 1000,
     timerMaxDelaySec: 3 * 24 * 3600,
     timerFlushIntervalMs: 1000,
+    grpcListenPort: 8081,
+    grpcLongPollingTimeoutMs: 20_000,
   };
 }
 

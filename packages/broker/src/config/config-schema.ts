@@ -111,12 +111,15 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   timerPrecisionMs: int(10, 60_000),
   timerMaxDelaySec: int(1, 30 * 24 * 3600),
   timerFlushIntervalMs: int(10),
+  grpcListenPort: int(-1, 65535),
+  grpcLongPollingTimeoutMs: int(0, 300_000),
 };
 
 /** Other spellings accepted for a key. */
 export const CONFIG_ALIASES: Readonly<Record<string, keyof BrokerConfig>> = {
   host: 'bindAddress',
   namesrv: 'namesrvAddr',
+  grpcPort: 'grpcListenPort',
 };
 
 /** RocketMQ keys that are accepted and have no effect here. */
