@@ -1,6 +1,7 @@
 // apache.rocketmq.v2.MessagingService, loaded from the .proto files shipped with the broker
-// (packages/broker/proto, from the RocketMQ 5 client protocol). Longs become numbers, enums
-// arrive as names, unset fields stay absent and oneofs are named (see proto-types.ts).
+// (packages/broker/proto, from the RocketMQ 5 client protocol). Field names stay snake_case,
+// longs become numbers, enums arrive as names, unset fields stay absent and oneofs are named
+// (see proto-types.ts).
 import { fileURLToPath } from 'node:url';
 import { loadPackageDefinition, type GrpcObject, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -16,6 +17,7 @@ let cached: ServiceDefinition | undefined;
 export function messagingServiceDefinition(): ServiceDefinition {
   if (cached !== undefined) return cached;
   const def = loadSync('apache/rocketmq/v2/service.proto', {
+    keepCase: true,
     includeDirs: [protoDir()],
     longs: Number,
     enums: String,
