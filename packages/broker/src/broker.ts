@@ -228,7 +228,9 @@ export class Broker {
       await schedule.flush();
       await transactions.flush();
     });
-    this.#every(CLIENT_SCAN_INTERVAL_MS, 'scan expired clients', () => core.scanExpiredClients());
+    // A short channelExpiredTimeout (tests, fast failover) is only useful if the scan keeps up with it.
+    const scanMs = Math.min(CLIENT_SCAN_INTERVAL_MS, Math.max(250, Math.floor(c.channelExpiredTimeout / 4)));
+    this.#every(scanMs, 'scan expired clients', () => core.scanExpiredClients());
     try {
       await register.start();
     } catch (err) {

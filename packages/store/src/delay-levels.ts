@@ -2,14 +2,14 @@
 // code of SCHEDULE_TOPIC_XXXX entries, so the schedule service can scan by due time.
 import { ContrailError } from '@contrail/common';
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDelayLevels(text: string): number[] {
   return text
     .trim()
     .split(/\s+/)
     .map((level) => {
-      const m = /^(\d+)([smhd])$/.exec(level);
+      const m = /^(\d+)(ms|[smhd])$/.exec(level);
       const unit = m?.[2] === undefined ? undefined : UNIT_MS[m[2]];
       if (m === null || unit === undefined) throw new ContrailError('CONFIG_INVALID', `bad delay level ${JSON.stringify(level)}`);
       return Number(m[1]) * unit;

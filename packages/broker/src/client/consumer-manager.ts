@@ -2,6 +2,7 @@
 // when membership changes and drops channels that close or fall silent.
 import { createLogger, type Logger } from '@contrail/common';
 import type { ClientChannel } from './client-channel.js';
+import { differingSubscriptions, subscriptionSignature } from './subscription-consistency.js';
 import type { SubscriptionData } from './subscription-data.js';
 
 export interface ConsumerChannelInfo {
@@ -9,6 +10,8 @@ export interface ConsumerChannelInfo {
   clientId: string;
   lastUpdate: number;
   version: number;
+  /** What this member's last heartbeat subscribed to. */
+  subscriptions: SubscriptionData[];
 }
 
 export interface ConsumerGroupInfo {
@@ -35,6 +38,8 @@ export interface ConsumerRegistration {
 
 export class ConsumerManager {
   readonly #groups = new Map<string, ConsumerGroupInfo>();
+  /** The last inconsistency logged per group, so each one is logged once, not per heartbeat. */
+  readonly #warned = new Map<string, string>();
   readonly #log: Logger;
 
   constructor(logger: Logger = createLogger('consumer-manager')) {
@@ -64,13 +69,15 @@ export class ConsumerManager {
     let changed = false;
     if (existing === undefined || existing.clientId !== reg.clientId) {
       const before = this.#idSet(info);
-      info.channels.set(channel.id, { channel, clientId: reg.clientId, lastUpdate: now, version: reg.version });
+      info.channels.set(channel.id, { channel, clientId: reg.clientId, lastUpdate: now, version: reg.version, subscriptions: reg.subscriptions });
       changed = !sameSet(before, this.#idSet(info));
       if (existing === undefined) this.#log.info({ group: reg.group, clientId: reg.clientId, remote: channel.remoteAddress }, 'consumer joined');
     } else {
       existing.lastUpdate = now;
       existing.version = reg.version;
+      existing.subscriptions = reg.subscriptions;
     }
+    this.#checkConsistency(info);
     for (const sub of reg.subscriptions) {
       const old = info.subscriptions.get(sub.topic);
       if (old === undefined || old.subVersion <= sub.subVersion || old.subString !== sub.subString) info.subscriptions.set(sub.topic, sub);
@@ -130,6 +137,20 @@ export class ConsumerManager {
     return info === undefined ? [] : [...this.#idSet(info)];
   }
 
+  /** Each live member's subscriptions (client id → subscriptions), for the admin view. */
+  clientSubscriptions(group: string): Map<string, SubscriptionData[]> {
+    const out = new Map<string, SubscriptionData[]>();
+    for (const c of this.#groups.get(group)?.channels.values() ?? []) out.set(c.clientId, c.subscriptions);
+    return out;
+  }
+
+  /** Members whose subscriptions differ (client id → "topic=expression; …"); empty when all agree. */
+  inconsistentSubscriptions(group: string): Map<string, string> {
+    const bySig = new Map<string, string>();
+    for (const [clientId, subs] of this.clientSubscriptions(group)) bySig.set(clientId, subscriptionSignature(subs));
+    return differingSubscriptions(bySig);
+  }
+
   findSubscription(group: string, topic: string): SubscriptionData | undefined {
     return this.#groups.get(group)?.subscriptions.get(topic);
   }
@@ -146,12 +167,30 @@ export class ConsumerManager {
     }
   }
 
+  #checkConsistency(info: ConsumerGroupInfo): void {
+    const diff = this.inconsistentSubscriptions(info.groupName);
+    const summary = [...diff].map(([clientId, sig]) => `${clientId} -> ${sig}`).sort().join(' | ');
+    if (summary === (this.#warned.get(info.groupName) ?? '')) return;
+    if (summary.length === 0) {
+      this.#warned.delete(info.groupName);
+      this.#log.info({ group: info.groupName }, 'consumer group subscriptions are consistent again');
+      return;
+    }
+    this.#warned.set(info.groupName, summary);
+    this.#log.warn(
+      { group: info.groupName, subscriptions: Object.fromEntries(diff) },
+      `consumer group ${info.groupName} has members with different subscriptions: ${summary}`,
+    );
+  }
+
   #afterRemoval(info: ConsumerGroupInfo, notify: boolean): void {
     if (info.channels.size === 0) {
       this.#groups.delete(info.groupName);
+      this.#warned.delete(info.groupName);
       this.#log.info({ group: info.groupName }, 'consumer group has no members left');
       return;
     }
+    this.#checkConsistency(info);
     if (notify) this.notifyGroup(info.groupName);
   }
 

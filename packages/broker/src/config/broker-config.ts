@@ -44,6 +44,8 @@ export interface BrokerConfig {
   shortPollingTimeMills: number;
   /** Clients silent for this long are dropped from their groups. */
   channelExpiredTimeout: number;
+  /** Lease of an orderly consumer's queue lock (LOCK_BATCH_MQ), in ms. */
+  rebalanceLockMaxLiveTime: number;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
   syncFlushTimeout: number;
@@ -105,6 +107,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     longPollingEnable: true,
     shortPollingTimeMills: 1000,
     channelExpiredTimeout: 120_000,
+    rebalanceLockMaxLiveTime: 60_000,
     clusterTopicEnable: true,
     brokerTopicEnable: true,
     syncFlushTimeout: 5000,

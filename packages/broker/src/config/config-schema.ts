@@ -97,6 +97,7 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   longPollingEnable: bool,
   shortPollingTimeMills: int(0),
   channelExpiredTimeout: int(1000),
+  rebalanceLockMaxLiveTime: int(1000),
   clusterTopicEnable: bool,
   brokerTopicEnable: bool,
   syncFlushTimeout: int(1),

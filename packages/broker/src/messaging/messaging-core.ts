@@ -14,6 +14,8 @@ import { SendMessageService } from './send-message-service.js';
 import type { SendContext, SendMessageRequest, SendMessageResult } from './send-types.js';
 import type { EndTransactionOutcome, EndTransactionRequest } from '../transaction/transaction-types.js';
 import { fail } from './fail.js';
+import { QueueLockService, type ConsumerConnectionView } from './queue-lock-service.js';
+import type { LockQueue } from '../client/rebalance-lock-manager.js';
 
 export class MessagingCore {
   readonly services: BrokerServices;
@@ -23,6 +25,7 @@ export class MessagingCore {
   readonly #query: MessageQueryService;
   readonly #clients: ClientService;
   readonly #sendBack: SendBackService;
+  readonly #queueLocks: QueueLockService;
 
   constructor(services: BrokerServices) {
     this.services = services;
@@ -32,6 +35,7 @@ export class MessagingCore {
     this.#query = new MessageQueryService(services);
     this.#clients = new ClientService(services);
     this.#sendBack = new SendBackService(services);
+    this.#queueLocks = new QueueLockService(services);
   }
 
   sendMessage(req: SendMessageRequest, ctx: SendContext): Promise<SendMessageResult> {
@@ -103,5 +107,19 @@ export class MessagingCore {
 
   scanExpiredClients(now = Date.now()): void {
     this.#clients.scanExpired(now);
+  }
+
+  /** LOCK_BATCH_MQ: the queues `clientId` holds for `group` afterwards. */
+  lockBatchMq(group: string, clientId: string, mqs: readonly LockQueue[]): LockQueue[] {
+    return this.#queueLocks.lockBatch(group, clientId, mqs);
+  }
+
+  unlockBatchMq(group: string, clientId: string, mqs: readonly LockQueue[]): void {
+    this.#queueLocks.unlockBatch(group, clientId, mqs);
+  }
+
+  /** GET_CONSUMER_CONNECTION_LIST: members, their subscriptions, and which differ. */
+  consumerConnection(group: string): ConsumerConnectionView {
+    return this.#queueLocks.consumerConnection(group);
   }
 }

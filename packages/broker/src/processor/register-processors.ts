@@ -9,6 +9,7 @@ import { processEndTransaction } from './end-transaction-processor.js';
 import { processPull } from './pull-message-processor.js';
 import { processQueryMessage, processViewMessageById } from './query-message-processor.js';
 import { processEarliestMsgStoreTime, processGetMaxOffset, processGetMinOffset, processSearchOffset } from './queue-offset-processor.js';
+import { processGetConsumerConnectionList, processLockBatchMq, processUnlockBatchMq } from './rebalance-lock-processor.js';
 import { processor } from './respond.js';
 import { processSend, processSendBack } from './send-message-processor.js';
 
@@ -41,6 +42,9 @@ export function registerProcessors(server: RemotingServer, d: ProcessorDeps): vo
   server.registerProcessor(RequestCode.GET_CONSUMER_LIST_BY_GROUP, processor((req) => processGetConsumerList(d.core(), req)));
   server.registerProcessor(RequestCode.QUERY_CONSUMER_OFFSET, processor((req) => processQueryConsumerOffset(d.core(), req)));
   server.registerProcessor(RequestCode.UPDATE_CONSUMER_OFFSET, processor((req) => processUpdateConsumerOffset(d.core(), req)));
+  server.registerProcessor(RequestCode.LOCK_BATCH_MQ, processor((req) => processLockBatchMq(d.core(), req)));
+  server.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, processor((req) => processUnlockBatchMq(d.core(), req)));
+  server.registerProcessor(RequestCode.GET_CONSUMER_CONNECTION_LIST, processor((req) => processGetConsumerConnectionList(d.core(), req)));
 
   server.registerProcessor(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, processor((req) => processSearchOffset(d.core(), req)));
   server.registerProcessor(RequestCode.GET_MAX_OFFSET, processor((req) => processGetMaxOffset(d.core(), req)));
