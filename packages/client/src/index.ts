@@ -38,3 +38,8 @@ export type { ConsumeFromWhere, MessageModel } from './heartbeat-data.js';
 export { PullConsumer, type PullConsumerOptions } from './pull-consumer.js';
 export { LitePullConsumer, type LitePullConsumerOptions } from './lite-pull-consumer.js';
 export type { ConsumerData, ConsumeType, HeartbeatData } from './heartbeat-data.js';
+export { PushConsumer, type PushConsumerOptions } from './push-consumer.js';
+export type { ConsumeContext, ConsumeStatus, MessageListener } from './consume-types.js';
+export { allocateStrategy, type AllocateStrategy, type AllocateStrategyName } from './allocate-strategy.js';
+export { allocateAveragelyByCircle } from './allocate-averagely-by-circle.js';
+export { allocateConsistentHash } from './allocate-consistent-hash.js';
