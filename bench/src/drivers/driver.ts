@@ -1,0 +1,26 @@
+// What every system under test offers the workloads: callback sends (no promise per message,
+// so the client idiom is the cheap one for every peer), awaited sends, reading a stream back
+// from its start, and a subscription to new messages.
+export type Done = (err?: Error) => void;
+
+export interface Driver {
+  /** Sends one message; `done` runs once the server has acknowledged it. */
+  send(body: Buffer, done: Done): void;
+  /** Sends one message and waits for its acknowledgement (the SDK's own awaited idiom). */
+  sendAndWait(body: Buffer): Promise<void>;
+  /** Reads `n` messages from the start of the stream; resolves with how many were read. */
+  consumeFromStart(n: number, onMessage: (body: Buffer) => void): Promise<number>;
+  /** Delivers messages stored from now on; resolves once subscribed, with a stop function. */
+  subscribeNew(onMessage: (body: Buffer) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export type PeerName = 'contrail' | 'jetstream' | 'redis' | 'rabbitmq-quorum';
+
+/** Where a server listens; passed to workload processes as JSON. */
+export interface Target {
+  peer: PeerName;
+  port: number;
+  /** Contrail: the NameServer port (port is the broker's). */
+  namesrvPort?: number;
+}
