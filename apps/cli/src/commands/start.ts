@@ -1,0 +1,78 @@
+// `contrail start`: a NameServer and a broker in one process, data under ./data — the embedded
+// default for development and tests. Prints a line containing "ready" once every listener accepts.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createLogger, ContrailError } from '@contrail/common';
+import { Broker, resolveBrokerConfig } from '@contrail/broker';
+import { NameServer } from '@contrail/namesrv';
+import { parseHost, parsePort } from '../options.js';
+import { describeStartupError, runUntilSignal, type Service } from '../lifecycle.js';
+import { fail } from '../fail.js';
+
+interface StartFlags {
+  dataDir: string;
+  host: string;
+  brokerIp1: string;
+  namesrvPort: number;
+  brokerPort: number;
+  flushDiskType: string;
+}
+
+export function startCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run a NameServer and a broker in one process (data under ./data)')
+    .option('-d, --data-dir <dir>', 'where the broker keeps its data', './data')
+    .option('-H, --host <host>', 'address every listener binds', parseHost, '127.0.0.1')
+    .option('--broker-ip1 <ip>', 'IPv4 address the broker advertises', '127.0.0.1')
+    .option('--namesrv-port <port>', 'NameServer port', parsePort, 9876)
+    .option('--broker-port <port>', 'broker remoting port', parsePort, 10911)
+    .option('--flush-disk-type <type>', 'ASYNC_FLUSH or SYNC_FLUSH', 'ASYNC_FLUSH')
+    .action(async (flags: StartFlags) => {
+      const log = createLogger('cli');
+      const services: Service[] = [];
+      const abort = async (message: string): Promise<never> => {
+        for (const s of services.reverse()) await s.shutdown().catch(() => undefined);
+        fail(message);
+      };
+
+      const namesrv = new NameServer({ host: flags.host, port: flags.namesrvPort });
+      try {
+        await namesrv.start();
+      } catch (err) {
+        return abort(`cannot start the NameServer on ${flags.host}:${flags.namesrvPort}: ${describeStartupError(err)}`);
+      }
+      services.push(namesrv);
+      const namesrvAddr = `${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${namesrv.port}`;
+
+      let broker: Broker;
+      try {
+        broker = new Broker(
+          resolveBrokerConfig({
+            brokerName: 'broker-a',
+            brokerClusterName: 'DefaultCluster',
+            namesrvAddr: [namesrvAddr],
+            listenPort: flags.brokerPort,
+            bindAddress: flags.host,
+            brokerIP1: flags.brokerIp1,
+            storePathRootDir: resolve(flags.dataDir),
+            flushDiskType: flags.flushDiskType as 'ASYNC_FLUSH',
+          }),
+        );
+      } catch (err) {
+        return abort(err instanceof ContrailError ? `${err.code}: ${err.message}` : describeStartupError(err));
+      }
+      try {
+        await broker.start();
+      } catch (err) {
+        await broker.shutdown().catch(() => undefined);
+        return abort(`cannot start the broker on ${flags.host}:${flags.brokerPort}: ${describeStartupError(err)}`);
+      }
+      services.push(broker);
+
+      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}, data ${resolve(flags.dataDir)}`;
+      log.info({ namesrv: namesrvAddr, broker: broker.address }, line);
+      process.stderr.write(`${line}\n`);
+      runUntilSignal(services, log);
+    });
+}
