@@ -3,6 +3,7 @@ export class Progress {
   readonly #t0 = Date.now();
   readonly #tty = process.stderr.isTTY === true;
   #live = false;
+  #lastPlain = 0;
 
   #stamp(): string {
     return `[${((Date.now() - this.#t0) / 1000).toFixed(1).padStart(6)}s]`;
@@ -13,6 +14,10 @@ export class Progress {
     if (this.#tty) {
       process.stderr.write(`\r\x1b[K${this.#stamp()} ${text}`);
       this.#live = true;
+    } else if (Date.now() - this.#lastPlain >= 10_000) {
+      // Not a terminal: a status line every 10 s at most, so long phases still show life.
+      this.#lastPlain = Date.now();
+      process.stderr.write(`${this.#stamp()} ${text}\n`);
     }
   }
 
