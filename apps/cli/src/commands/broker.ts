@@ -55,10 +55,9 @@ export function brokerCommand(program: Command): void {
         await broker.shutdown().catch(() => undefined);
         fail(`cannot start the broker on ${config.bindAddress}:${config.listenPort}: ${describeStartupError(err)}`);
       }
-      log.info(
-        { brokerName: config.brokerName, address: broker.address, store: config.storePathRootDir },
-        `broker ${config.brokerName} ready on ${broker.address}`,
-      );
+      const line = `broker ${config.brokerName} ready on ${broker.address}`;
+      log.info({ brokerName: config.brokerName, address: broker.address, store: config.storePathRootDir }, line);
+      process.stderr.write(`${line}\n`);
       runUntilSignal([broker], log);
     });
 }

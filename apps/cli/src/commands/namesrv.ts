@@ -25,7 +25,9 @@ export function namesrvCommand(program: Command): void {
       } catch (err) {
         fail(`cannot start the NameServer on ${flags.host}:${flags.port}: ${describeStartupError(err)}`);
       }
-      log.info({ port: namesrv.port, host: flags.host }, `NameServer ready on ${flags.host}:${namesrv.port}`);
+      const line = `NameServer ready on ${flags.host}:${namesrv.port}`;
+      log.info({ port: namesrv.port, host: flags.host }, line);
+      process.stderr.write(`${line}\n`);
       runUntilSignal([namesrv], log);
     });
 }
