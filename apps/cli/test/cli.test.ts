@@ -108,7 +108,7 @@ test('start prints ready, serves topic and message commands, stops on SIGTERM', 
   const dir = await mkdtemp(join(tmpdir(), 'contrail-cli-'));
   const [nsPort, brokerPort] = [await freePort(), await freePort()];
   const { child } = await startUntil(
-    ['start', '--data-dir', join(dir, 'data'), '--namesrv-port', String(nsPort), '--broker-port', String(brokerPort)],
+    ['start', '--data-dir', join(dir, 'data'), '--namesrv-port', String(nsPort), '--broker-port', String(brokerPort), '--grpc-port', '0'],
     /Contrail ready/,
   );
   try {

@@ -15,6 +15,7 @@ interface StartFlags {
   brokerIp1: string;
   namesrvPort: number;
   brokerPort: number;
+  grpcPort: number;
   flushDiskType: string;
 }
 
@@ -27,6 +28,7 @@ export function startCommand(program: Command): void {
     .option('--broker-ip1 <ip>', 'IPv4 address the broker advertises', '127.0.0.1')
     .option('--namesrv-port <port>', 'NameServer port', parsePort, 9876)
     .option('--broker-port <port>', 'broker remoting port', parsePort, 10911)
+    .option('--grpc-port <port>', 'RocketMQ 5 gRPC port (0 picks a free one)', parsePort, 8081)
     .option('--flush-disk-type <type>', 'ASYNC_FLUSH or SYNC_FLUSH', 'ASYNC_FLUSH')
     .action(async (flags: StartFlags) => {
       const log = createLogger('cli');
@@ -53,6 +55,7 @@ export function startCommand(program: Command): void {
             brokerClusterName: 'DefaultCluster',
             namesrvAddr: [namesrvAddr],
             listenPort: flags.brokerPort,
+            grpcListenPort: flags.grpcPort,
             bindAddress: flags.host,
             brokerIP1: flags.brokerIp1,
             storePathRootDir: resolve(flags.dataDir),
@@ -70,7 +73,8 @@ export function startCommand(program: Command): void {
       }
       services.push(broker);
 
-      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}, data ${resolve(flags.dataDir)}`;
+      const grpc = broker.grpcPort > 0 ? `, gRPC ${flags.brokerIp1}:${broker.grpcPort}` : '';
+      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}, data ${resolve(flags.dataDir)}`;
       log.info({ namesrv: namesrvAddr, broker: broker.address }, line);
       process.stderr.write(`${line}\n`);
       runUntilSignal(services, log);
