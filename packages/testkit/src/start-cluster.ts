@@ -59,6 +59,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const nameServers: NameServer[] = [];
   const brokers: (Broker | undefined)[] = [];
   const ports: number[] = [];
+  const grpcPorts: number[] = [];
   let admin: AdminClient | undefined;
   const brokerName = (i: number): string => `broker-${NAMES[i] ?? String(i)}`;
 
@@ -85,6 +86,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         brokerName: brokerName(i),
         brokerClusterName: clusterName,
         listenPort: ports[i] ?? 0,
+        // A restarted broker keeps its ports; a fixed remoting port must not pull in gRPC's 8081.
+        grpcListenPort: grpcPorts[i] ?? options.brokerConfigs?.[i]?.grpcListenPort ?? options.brokerConfig?.grpcListenPort ?? 0,
         bindAddress: '127.0.0.1',
         brokerIP1: '127.0.0.1',
         storePathRootDir: join(dataDir, brokerName(i)),
@@ -93,6 +96,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       });
       await broker.start();
       ports[i] = broker.port;
+      grpcPorts[i] = broker.grpcPort;
       brokers[i] = broker;
       return broker;
     };
