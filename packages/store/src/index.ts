@@ -13,6 +13,7 @@ export type {
   StoreStats,
   TagsCodeFilter,
 } from './message-store.js';
+export { isPutStored } from './message-store.js';
 export { DefaultMessageStore } from './default-message-store.js';
 export { MemoryMessageStore } from './memory-message-store.js';
 export { parseDelayLevels, deliverTimestamp } from './delay-levels.js';

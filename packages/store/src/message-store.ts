@@ -63,11 +63,19 @@ export interface PutMessageInput {
 export type PutMessageStatus =
   | 'PUT_OK'
   | 'FLUSH_DISK_TIMEOUT'
+  /** Replication statuses: stored on this broker, the slave did not confirm in time / is absent. */
+  | 'FLUSH_SLAVE_TIMEOUT'
+  | 'SLAVE_NOT_AVAILABLE'
   | 'MESSAGE_ILLEGAL'
   | 'PROPERTIES_SIZE_EXCEEDED'
   | 'SERVICE_NOT_AVAILABLE'
   | 'OS_PAGE_CACHE_BUSY'
   | 'UNKNOWN_ERROR';
+
+/** Whether a put with this status left the message in the log (possibly short of a promise). */
+export function isPutStored(status: PutMessageStatus): boolean {
+  return status === 'PUT_OK' || status === 'FLUSH_DISK_TIMEOUT' || status === 'FLUSH_SLAVE_TIMEOUT' || status === 'SLAVE_NOT_AVAILABLE';
+}
 
 export interface PutMessageResult {
   status: PutMessageStatus;

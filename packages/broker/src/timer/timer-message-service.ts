@@ -22,6 +22,7 @@ import { TimerLog } from './timer-log.js';
 import type { TimerRecord } from './timer-record.js';
 import { TIMER_DEQUEUE_MS, TIMER_OUT_MS, TIMER_TOPIC } from './timer-target.js';
 import { TimerWheel } from './timer-wheel.js';
+import { isPutStored } from '@contrail/store';
 
 export interface TimerServiceSettings {
   storePathRootDir: string;
@@ -336,7 +337,7 @@ export class TimerMessageService {
       body: m.body,
       properties: encodeProperties({ ...m.properties, [TIMER_DEQUEUE_MS]: String(Date.now()) }),
     });
-    if (res.status !== 'PUT_OK' && res.status !== 'FLUSH_DISK_TIMEOUT' && res.status !== 'FLUSH_SLAVE_TIMEOUT' && res.status !== 'SLAVE_NOT_AVAILABLE') {
+    if (!isPutStored(res.status)) {
       throw new Error(`store refused timer message ${m.msgId}: ${res.status}`);
     }
   }

@@ -20,6 +20,7 @@ import { HalfTable, type HalfEntry } from './half-table.js';
 import { OP_CHECK_TAG, OP_DONE_TAG, checkRequestBody, committedMessage, discardedMessage, opMessage } from './half-message.js';
 import { readQueue } from './queue-reader.js';
 import { TransactionState, type EndTransactionOutcome, type EndTransactionRequest } from './transaction-types.js';
+import { isPutStored } from '@contrail/store';
 
 export interface TransactionSettings {
   transactionTimeOut: number;
@@ -116,7 +117,7 @@ export class TransactionalMessageService {
     const token = this.#table.beginStoring(this.#d.store.getMaxOffsetInQueue(HALF, 0), opEnd);
     try {
       const r = await put();
-      if (r.status === 'PUT_OK' || r.status === 'FLUSH_DISK_TIMEOUT' || r.status === 'FLUSH_SLAVE_TIMEOUT' || r.status === 'SLAVE_NOT_AVAILABLE') {
+      if (isPutStored(r.status)) {
         this.#table.add({ queueOffset: r.queueOffset, physicalOffset: r.physicalOffset, storeTimestamp: r.storeTimestamp, checkTimes: 0, opMark: opEnd });
       }
       return r;
@@ -253,7 +254,7 @@ export class TransactionalMessageService {
 
   async #put(input: PutMessageInput): Promise<void> {
     const r = await this.#d.store.putMessage(input);
-    if (r.status !== 'PUT_OK' && r.status !== 'FLUSH_DISK_TIMEOUT' && r.status !== 'FLUSH_SLAVE_TIMEOUT' && r.status !== 'SLAVE_NOT_AVAILABLE') {
+    if (!isPutStored(r.status)) {
       fail('SYSTEM_ERROR', `store refused a ${input.topic} record: ${r.status}`);
     }
   }

@@ -19,6 +19,7 @@ import { decodePopState, encodePopState, popStateKey } from './pop-state-codec.j
 import type { PoppedMessage, PopRequest, ReceiptRef } from './pop-types.js';
 import { PopWaiters } from './pop-waiters.js';
 import { decodeReceiptHandle, encodeReceiptHandle, type ReceiptHandle } from './receipt-handle.js';
+import { isPutStored } from '@contrail/store';
 
 /** How far an auto-renewed delivery is pushed out each time it comes due (RocketMQ's proxy default invisible time). */
 export const AUTO_RENEW_MS = 60_000;
@@ -356,7 +357,7 @@ export class PopService {
       body: m.body,
       properties: encodeProperties(props),
     });
-    if (r.status !== 'PUT_OK' && r.status !== 'FLUSH_DISK_TIMEOUT' && r.status !== 'FLUSH_SLAVE_TIMEOUT' && r.status !== 'SLAVE_NOT_AVAILABLE') {
+    if (!isPutStored(r.status)) {
       fail('SYSTEM_ERROR', `moving a message to ${topic} failed: ${r.status}`);
     }
     this.#s.log.info({ group, topic: m.topic, msgId: props[Prop.DLQ_ORIGIN_MESSAGE_ID], attempts }, 'message moved to the DLQ');
