@@ -1,11 +1,7 @@
-// PULL_MESSAGE sysFlag bits.
-export const PullSysFlag = {
-  COMMIT_OFFSET: 0x1,
-  SUSPEND: 0x2,
-  SUBSCRIPTION: 0x4,
-  CLASS_FILTER: 0x8,
-  LITE_PULL: 0x10,
-} as const;
+// PULL_MESSAGE sysFlag bits as a client sets them.
+import { PullSysFlag } from '@contrail/common';
+
+export { PullSysFlag };
 
 export function buildPullSysFlag(commitOffset: boolean, suspend: boolean, subscription: boolean, litePull = false): number {
   let f = 0;

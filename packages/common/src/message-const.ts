@@ -53,6 +53,15 @@ export function transactionType(sysFlag: number): number {
   return sysFlag & 0xc;
 }
 
+/** Bits of a PULL_MESSAGE request's sysFlag. */
+export const PullSysFlag = {
+  COMMIT_OFFSET: 0x1,
+  SUSPEND: 0x2,
+  SUBSCRIPTION: 0x4,
+  CLASS_FILTER: 0x8,
+  LITE_PULL: 0x10,
+} as const;
+
 export const Perm = { PRIORITY: 8, READ: 4, WRITE: 2, INHERIT: 1 } as const;
 
 export const SystemTopic = {

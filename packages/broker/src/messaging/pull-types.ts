@@ -1,14 +1,7 @@
 // Pull requests and results, independent of the protocol that carried them.
 import type { GetMessageStatus } from '../store/message-store-port.js';
 
-/** Bits of a pull request's sysFlag. */
-export const PullSysFlag = {
-  COMMIT_OFFSET: 0x1,
-  SUSPEND: 0x2,
-  SUBSCRIPTION: 0x4,
-  CLASS_FILTER: 0x8,
-  LITE_PULL: 0x10,
-} as const;
+export { PullSysFlag } from '@contrail/common';
 
 export interface PullMessageRequest {
   consumerGroup: string;
