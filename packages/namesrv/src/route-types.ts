@@ -1,7 +1,6 @@
 // The route model the NameServer keeps and serves, named as in RocketMQ.
 
-/** Permission bits of a topic or broker. */
-export const Perm = { PRIORITY: 8, READ: 4, WRITE: 2, INHERIT: 1 } as const;
+export { Perm } from '@contrail/common';
 
 export interface DataVersion {
   timestamp: number;
