@@ -286,6 +286,7 @@ export class Broker {
     const storeConfig: MessageStoreConfig = {
       storePathRootDir: c.storePathRootDir,
       mappedFileSizeCommitLog: c.mappedFileSizeCommitLog,
+      hotTailBytes: c.hotTailBytes,
       flushDiskType: c.flushDiskType,
       syncFlushTimeout: c.syncFlushTimeout,
       fileReservedTime: c.fileReservedTime,

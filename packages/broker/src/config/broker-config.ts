@@ -38,6 +38,8 @@ export interface BrokerConfig {
   /** How often the broker re-registers with every NameServer. */
   registerNameServerPeriod: number;
   mappedFileSizeCommitLog: number;
+  /** Bytes of the newest commit log kept in memory to serve pulls without file reads (Contrail-specific). */
+  hotTailBytes: number;
   flushConsumerOffsetInterval: number;
   longPollingEnable: boolean;
   /** Hold time of a pull when long polling is off. */
@@ -103,6 +105,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerBrokerTimeoutMills: 6000,
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+    hotTailBytes: 256 * 1024 * 1024,
     flushConsumerOffsetInterval: 5000,
     longPollingEnable: true,
     shortPollingTimeMills: 1000,

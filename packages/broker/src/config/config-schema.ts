@@ -93,6 +93,7 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   registerBrokerTimeoutMills: int(1),
   registerNameServerPeriod: int(1000),
   mappedFileSizeCommitLog: int(4096),
+  hotTailBytes: int(4 * 1024 * 1024),
   flushConsumerOffsetInterval: int(100),
   longPollingEnable: bool,
   shortPollingTimeMills: int(0),
