@@ -46,8 +46,8 @@ export class CommitLog {
     hotTailBytes: number,
     private readonly now: () => number,
   ) {
-    this.hot = new HotTail(hotTailBytes);
     this.chunkSize = Math.min(CHUNK_SIZE, segments.fileSize);
+    this.hot = new HotTail(hotTailBytes, this.chunkSize);
   }
 
   get minOffset(): number {
@@ -221,6 +221,8 @@ export class CommitLog {
       this.onWritten(this.writtenOffset);
       this.pump();
     });
+    // The write runs on the thread pool: meanwhile get the next chunk's memory ready.
+    this.hot.prefault();
   }
 
   private fail(err: unknown): void {
