@@ -6,8 +6,9 @@
 // Entry numbers start at 1. The active file keeps its slots in memory and its unwritten
 // entries in a buffer; a flush writes entries and dirty slot pages, fdatasyncs, then writes
 // the header (whose indexCount and endPhyOffset are therefore always backed by data).
-// Here endPhyOffset is the end of the last record the index has seen, so recovery knows
-// where to resume.
+// Here endPhyOffset is the offset below which every record has its entries in this file or
+// an earlier one (the active file: what the index had seen at the flush; a sealed file: the
+// next file's beginPhyOffset), so recovery knows where to resume.
 import { join } from 'node:path';
 import { readLong, writeLong } from '@contrail/common';
 import { closeFd, fdatasyncFd, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
@@ -44,8 +45,8 @@ export class IndexFile {
   private fd = -1;
   private flushing: Promise<void> | undefined;
   private sealed = false;
-  /** End of the newest record with an entry here: a sealed file's endPhyOffset. */
-  private lastRecordEnd = 0;
+  /** A sealed file's endPhyOffset: where the next file begins (see seal). */
+  private sealedThrough = 0;
 
   constructor(
     dir: string,
@@ -153,7 +154,7 @@ export class IndexFile {
     this.pendingFrom = count;
   }
 
-  put(keyHash: number, phy: number, storeTimestamp: number, recordEnd: number): void {
+  put(keyHash: number, phy: number, storeTimestamp: number): void {
     const slots = this.slots;
     if (slots === undefined || this.sealed) throw new Error(`${this.path} is sealed`);
     const h = this.header;
@@ -177,7 +178,6 @@ export class IndexFile {
     slots[slot] = idx;
     this.dirtyPages.add(Math.floor(slot / SLOT_PAGE));
     h.indexCount = idx + 1;
-    this.lastRecordEnd = recordEnd;
     if (storeTimestamp > h.endTimestamp) h.endTimestamp = storeTimestamp;
   }
 
@@ -209,14 +209,23 @@ export class IndexFile {
     return this.flushing;
   }
 
-  /** Stops taking entries; the final flush happens through flush(). */
-  seal(): void {
+  /**
+   * Stops taking entries; the final flush happens through flush(). `through`: the offset
+   * below which every record's entries are here or in an earlier file (the next file's
+   * beginPhyOffset), written as endPhyOffset so recovery can tell a complete file.
+   */
+  seal(through: number): void {
     this.sealed = true;
+    this.sealedThrough = Math.max(through, this.header.beginPhyOffset);
   }
 
   /** After the final flush of a sealed file, lookups read its slots from the file. */
   releaseSlots(): void {
-    if (this.sealed && this.dirtyPages.size === 0) this.slots = undefined;
+    // Only once everything is out: a flush already under way when the file was sealed
+    // leaves entries (and the final endPhyOffset) for the next one.
+    if (this.sealed && this.dirtyPages.size === 0 && this.pendingFrom === this.header.indexCount && this.header.endPhyOffset === this.sealedThrough) {
+      this.slots = undefined;
+    }
   }
 
   async close(): Promise<void> {
@@ -229,7 +238,7 @@ export class IndexFile {
     // Captured before any await, together with the caller's `through`: the header written
     // at the end must not claim entries for records past what it counts.
     const count = this.header.indexCount;
-    const endPhyOffset = this.sealed ? Math.max(this.lastRecordEnd, this.header.beginPhyOffset) : through;
+    const endPhyOffset = this.sealed ? this.sealedThrough : through;
     if (this.fd < 0) {
       this.fd = await openFd(this.path, 'w+');
     }

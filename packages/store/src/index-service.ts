@@ -37,10 +37,29 @@ export class IndexService {
       }
       files.push(f);
     }
+    // Each header vouches for the records from its beginPhyOffset up to its endPhyOffset. A
+    // file that is not full and whose header stops short of the next file's start lost its
+    // final flush (files are flushed together, so a newer header can be written before an
+    // older one): the records in between may have no entry anywhere. Resume there: later
+    // files go and everything from that point is indexed again.
+    for (let i = 0; i + 1 < files.length; i++) {
+      const f = files[i] as IndexFile;
+      const next = files[i + 1] as IndexFile;
+      if (f.isFull || f.header.endPhyOffset >= next.header.beginPhyOffset) continue;
+      this.logger.warn(
+        { file: f.path, indexedThrough: f.header.endPhyOffset, nextBegins: next.header.beginPhyOffset },
+        'index file ends short of the next one; rebuilding the index from there',
+      );
+      for (const later of files.splice(i + 1)) {
+        await later.close();
+        await rm(later.path, { force: true });
+      }
+      break;
+    }
     this.files = files;
     const last = files[files.length - 1];
     if (last !== undefined && !last.isFull) await last.activate(logEnd);
-    this.dispatchedThrough = last === undefined ? logMin : Math.min(last.header.endPhyOffset, logEnd);
+    this.dispatchedThrough = last === undefined ? logMin : Math.max(logMin, Math.min(last.header.endPhyOffset, logEnd));
   }
 
   dispatch(req: DispatchRequest): void {
@@ -113,10 +132,11 @@ export class IndexService {
   private put(key: string, req: DispatchRequest): void {
     let f = this.files[this.files.length - 1];
     if (f === undefined || !f.isActive || f.isFull) {
-      if (f !== undefined && f.isActive) f.seal();
+      // Every record before this one has its entries in f or an earlier file.
+      if (f !== undefined && f.isActive) f.seal(req.physicalOffset);
       f = IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset);
       this.files.push(f);
     }
-    f.put(indexKeyHash(key), req.physicalOffset, req.storeTimestamp, req.physicalOffset + req.size);
+    f.put(indexKeyHash(key), req.physicalOffset, req.storeTimestamp);
   }
 }

@@ -2,7 +2,7 @@
 // kept (consume queue and index included); damage below the flushed offset stops start-up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, open, rm, writeFile } from 'node:fs/promises';
+import { cp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContrailError, decodeRecord } from '@contrail/common';
 import { DefaultMessageStore, segmentName, writeCheckpointFile, type MessageStoreConfig, type PutMessageResult } from '../src/index.js';
@@ -151,6 +151,45 @@ test('an unclean start without a checkpoint rebuilds consume queue and index fro
     assert.deepEqual((await s.getMessage('T', 0, 0, 32)).buffers, records);
     assert.equal((await s.queryMessage('T', 'key3', 4, 0, Number.MAX_SAFE_INTEGER)).buffers.length, 1);
     await s.shutdown();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('an index file whose final flush was lost is indexed again from where its header ends', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    // Seven entries per index file: 40 keyed records fill several files.
+    const cfg = { ...config(dir), maxHashSlotNum: 4, maxIndexNum: 8 };
+    const s = new DefaultMessageStore(cfg);
+    await s.start();
+    for (let i = 0; i < 40; i++) await s.putMessage(msg('T', 0, `body-${i}`, { KEYS: `key${i}` }));
+    await s.shutdown();
+    const names = (await readdir(join(dir, 'index'))).sort();
+    assert.ok(names.length >= 4, `index files: ${names.join(' ')}`);
+    // The second file keeps the header of a flush made before any of its entries was
+    // written, while the files after it were flushed in full (the files flush together).
+    const fh = await open(join(dir, 'index', names[1] as string), 'r+');
+    try {
+      const h = Buffer.alloc(40);
+      await fh.read(h, 0, 40, 0);
+      h.writeBigInt64BE(h.readBigInt64BE(16), 24); // endPhyOffset = beginPhyOffset
+      h.writeInt32BE(1, 36); // indexCount: no entries
+      await fh.write(h, 0, 40, 0);
+    } finally {
+      await fh.close();
+    }
+    await writeFile(join(dir, 'abort'), '1');
+    const r = new DefaultMessageStore(cfg);
+    await r.start();
+    try {
+      for (let i = 0; i < 40; i++) {
+        const q = await r.queryMessage('T', `key${i}`, 4, 0, Number.MAX_SAFE_INTEGER);
+        assert.equal(q.buffers.length, 1, `index finds key${i}`);
+      }
+    } finally {
+      await r.shutdown();
+    }
   } finally {
     await cleanup();
   }
