@@ -2,6 +2,7 @@
 // outside the queue, and the scan of consume-queue entries (tag filter on the tags code,
 // batch limits as Java's isTheBatchFull). Shared by the file and memory stores; the bytes
 // come from a PullLog: memory slices first, then ranged file reads of neighbouring records.
+import { totalmem } from 'node:os';
 import type { CqEntries } from './consume-queue.js';
 import { entryPhy, entrySize, entryTags } from './consume-queue.js';
 import type { GetMessageResult, GetMessageStatus, TagsCodeFilter } from './message-store.js';
@@ -16,11 +17,20 @@ export interface PullQueue {
 
 export interface PullLog {
   readonly minOffset: number;
+  /** End of the log; records within IN_MEMORY_BYTES of it count as in memory (page cache). */
+  readonly maxOffset?: number;
   /** Whether the bytes at offset are served from memory (the in-memory pull limits apply). */
   isHot(offset: number): boolean;
   readHot(offset: number, size: number): Buffer | undefined;
   read(offset: number, size: number): Promise<Buffer | null>;
 }
+
+/**
+ * Like RocketMQ's accessMessageInMemoryMaxRatio (40 % of physical memory): a record that near
+ * the end of the log is taken to be in the page cache, so the larger in-memory pull limits
+ * apply to it even when it has left the hot tail.
+ */
+export const IN_MEMORY_BYTES = Math.floor(totalmem() * 0.4);
 
 /** Largest span fetched with one file read when gathering neighbouring records. */
 const MAX_SPAN = 1024 * 1024;
@@ -64,6 +74,7 @@ export async function pullMessages(
   let total = 0;
   let scanned = 0;
   const logMin = log.minOffset;
+  const logMax = log.maxOffset ?? 0;
   for (let i = 0; i < e.count; i++) {
     const phy = entryPhy(e.buf, i);
     const size = entrySize(e.buf, i);
@@ -72,7 +83,7 @@ export async function pullMessages(
       if (n > 0) {
         if (n >= wanted) break;
         if (maxBytes !== undefined && total + size > maxBytes) break;
-        if (log.isHot(phy)) {
+        if (log.isHot(phy) || logMax - phy <= IN_MEMORY_BYTES) {
           if (total + size > PULL_LIMITS.memoryBytes || n >= PULL_LIMITS.memoryCount) break;
         } else if (total + size > PULL_LIMITS.diskBytes || n >= PULL_LIMITS.diskCount) break;
       }

@@ -105,7 +105,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerBrokerTimeoutMills: 6000,
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
-    hotTailBytes: 256 * 1024 * 1024,
+    hotTailBytes: 32 * 1024 * 1024,
     flushConsumerOffsetInterval: 5000,
     longPollingEnable: true,
     shortPollingTimeMills: 1000,
