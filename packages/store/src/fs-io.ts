@@ -32,6 +32,20 @@ export function writeFully(fd: number, buf: Buffer, offset: number, length: numb
   });
 }
 
+/** writeFully, synchronously (the commit log's small writes into the page cache). */
+export function writeFullySync(fd: number, buf: Buffer, offset: number, length: number, position: number): void {
+  let off = offset;
+  let left = length;
+  let pos = position;
+  while (left > 0) {
+    const n = fs.writeSync(fd, buf, off, left, pos);
+    if (n <= 0) throw new Error(`write returned ${n}`);
+    off += n;
+    left -= n;
+    pos += n;
+  }
+}
+
 export function writeAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<void> {
   return new Promise((resolve, reject) => writeFully(fd, buf, offset, length, position, (err) => (err ? reject(err) : resolve())));
 }

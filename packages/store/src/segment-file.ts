@@ -15,6 +15,7 @@ export class SegmentFile {
   private opening: Promise<number> | undefined;
   private refs = 0;
   private destroyed = false;
+  private syncs = 0;
   /** Last time data was appended (clock of the store), or the file's mtime when loaded. */
   lastModified: number;
 
@@ -87,8 +88,19 @@ export class SegmentFile {
     await writeAt(fd, buf, 0, buf.length, filePos);
   }
 
+  /** True while an fdatasync of this file runs (a write meanwhile may wait on it in the kernel). */
+  get syncing(): boolean {
+    return this.syncs > 0;
+  }
+
   async sync(): Promise<void> {
-    if (this.fdValue >= 0 && !this.destroyed) await fdatasyncFd(this.fdValue);
+    if (this.fdValue < 0 || this.destroyed) return;
+    this.syncs++;
+    try {
+      await fdatasyncFd(this.fdValue);
+    } finally {
+      this.syncs--;
+    }
   }
 
   /** Zeroes everything from filePos to the end, keeping the file's size. */
