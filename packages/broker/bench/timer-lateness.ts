@@ -2,11 +2,17 @@
 // with TIMER_DELIVER_MS spread over a window, long-polls the topic and reports lateness: the
 // delivered record's store time minus its due time (broker side) and the time a consumer saw
 // it minus its due time. Optionally parks many far-future timers first, to show the broker's
-// memory does not grow with them.
+// memory does not grow with them: heap used and RSS (after a full GC) at the start, after a
+// warm-up of --warmup plain messages (same size, no timer: what any traffic costs), and at each
+// quarter of --pending, each taken once the timer service has enqueued every timer sent so far.
+// The broker runs in this process, so RSS includes the sending client (which keeps nothing
+// per message). The store's hot tail (recent commit log kept in memory, hotTailBytes) is the
+// largest fixed term; --hot-tail-mib keeps it small and the same throughout.
 //
-//   node packages/broker/dist/bench/timer-lateness.js [--messages 20000] [--window-ms 5000]
-//     [--precision-ms 1000] [--pending 0]
-import { mkdtemp, rm } from 'node:fs/promises';
+//   node --expose-gc packages/broker/dist/bench/timer-lateness.js [--messages 20000]
+//     [--window-ms 5000] [--precision-ms 1000] [--pending 0] [--pending-spread-sec 7200]
+//     [--hot-tail-mib 16] [--warmup min(250000, pending / 4)]
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prop, decodeRecords, encodeProperties } from '@contrail/common';
@@ -23,8 +29,12 @@ const MESSAGES = arg('messages', 20_000);
 const WINDOW_MS = arg('window-ms', 5000);
 const PRECISION_MS = arg('precision-ms', 1000);
 const PENDING = arg('pending', 0);
+const PENDING_SPREAD_SEC = arg('pending-spread-sec', 7200);
+const HOT_TAIL_MIB = arg('hot-tail-mib', 16);
+const WARMUP = arg('warmup', Math.min(250_000, Math.round(PENDING / 4)));
 const LEAD_MS = 1500;
 const TOPIC = 'TIMER_BENCH';
+const WARMUP_TOPIC = 'TIMER_BENCH_WARMUP';
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -40,20 +50,24 @@ async function main(): Promise<void> {
     storePathRootDir: dir,
     namesrvAddr: [],
     timerPrecisionMs: PRECISION_MS,
-    // Small segments: the store's in-memory hot tail stays small, so RSS shows the timer's memory.
     mappedFileSizeCommitLog: 64 * 1024 * 1024,
+    // Small and fixed: the store's in-memory hot tail would otherwise fill up to 256 MiB with
+    // the parked messages and hide whether the timer's own memory grows.
+    hotTailBytes: HOT_TAIL_MIB * 1024 * 1024,
   });
   await broker.start();
   const client = new RemotingClient();
   const addr = `127.0.0.1:${broker.port}`;
   try {
-    await client.invoke(addr, createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: TOPIC, readQueueNums: '1', writeQueueNums: '1', perm: '6' }), 5000);
-    const send = (body: string, props: Record<string, string>): Promise<unknown> =>
+    for (const topic of [TOPIC, WARMUP_TOPIC]) {
+      await client.invoke(addr, createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic, readQueueNums: '1', writeQueueNums: '1', perm: '6' }), 5000);
+    }
+    const send = (body: string, props: Record<string, string>, topic = TOPIC): Promise<unknown> =>
       client.invoke(
         addr,
         createRequest(
           RequestCode.SEND_MESSAGE_V2,
-          { a: 'PID_BENCH', b: TOPIC, c: 'TBW102', d: '4', e: '0', f: '0', g: String(Date.now()), h: '0', i: encodeProperties(props), j: '0', k: 'false' },
+          { a: 'PID_BENCH', b: topic, c: 'TBW102', d: '4', e: '0', f: '0', g: String(Date.now()), h: '0', i: encodeProperties(props), j: '0', k: 'false' },
           Buffer.from(body),
         ),
         10_000,
@@ -68,19 +82,55 @@ async function main(): Promise<void> {
     };
 
     if (PENDING > 0) {
-      global.gc?.();
-      const before = process.memoryUsage();
+      const mib = (n: number): number => Math.round((n / 2 ** 20) * 10) / 10;
+      const enqueued = async (): Promise<number> => {
+        try {
+          const cp = JSON.parse(await readFile(join(dir, 'config', 'timerCheckpoint.json'), 'utf8')) as { enqueueOffset?: number };
+          return cp.enqueueOffset ?? 0;
+        } catch {
+          return 0;
+        }
+      };
+      const rows: { at: string; pending: number; heapUsedMiB: number; heapTotalMiB: number; rssMiB: number; externalMiB: number; hotTailMiB: number }[] = [];
+      const sample = async (at: string, pending: number): Promise<void> => {
+        // The checkpoint is written every timerFlushIntervalMs: once it counts every timer
+        // sent, they are all in the timer log and the wheel.
+        while ((await enqueued()) < pending) await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 1500));
+        global.gc?.();
+        await new Promise((r) => setTimeout(r, 100));
+        global.gc?.();
+        const m = process.memoryUsage();
+        rows.push({ at, pending, heapUsedMiB: mib(m.heapUsed), heapTotalMiB: mib(m.heapTotal), rssMiB: mib(m.rss), externalMiB: mib(m.external), hotTailMiB: mib(broker.store.stats().hotTailBytes) });
+      };
+      if (global.gc === undefined) console.log('warning: run with --expose-gc, or the heap figures include garbage');
+      await sample('start', 0);
+      if (WARMUP > 0) {
+        // The same traffic without timers: what the broker grows to under load whatever the
+        // messages are (hot tail filling, V8 and native memory after a burst of sends).
+        await inFlight(WARMUP, (i) => send(`p${i}`, {}, WARMUP_TOPIC));
+        await sample('warmed up', 0);
+      }
       const t0 = Date.now();
-      await inFlight(PENDING, (i) => send(`p${i}`, { [Prop.TIMER_DELAY_SEC]: String(3600 + (i % 7200)) }));
-      const sent = Date.now() - t0;
-      // Let the enqueue catch up and the flush settle.
-      await new Promise((r) => setTimeout(r, 3000));
-      global.gc?.();
-      const after = process.memoryUsage();
-      const mib = (n: number): string => `${(n / 2 ** 20).toFixed(0)} MiB`;
+      let sent = 0;
+      for (let q = 1; q <= 4; q++) {
+        const upTo = Math.round((PENDING * q) / 4);
+        const from = sent;
+        await inFlight(upTo - from, (i) => send(`p${from + i}`, { [Prop.TIMER_DELAY_SEC]: String(3600 + ((from + i) % PENDING_SPREAD_SEC)) }));
+        sent = upTo;
+        await sample('', sent);
+      }
+      const took = Date.now() - t0;
       console.log(
-        `pending timers: ${PENDING} parked in ${sent} ms; heap used ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, RSS ${mib(before.rss)} -> ${mib(after.rss)} (run with --expose-gc)`,
+        `pending timers (due 1 h to ${(3600 + PENDING_SPREAD_SEC) / 3600} h ahead), hotTailBytes ${HOT_TAIL_MIB} MiB, after a full GC${global.gc === undefined ? ' (NOT: no --expose-gc)' : ''}; ` +
+          `warm-up ${WARMUP} plain messages; ${PENDING} timers parked in ${took} ms:`,
       );
+      console.log('               pending  heap used  heap total        RSS  external  hot tail');
+      const col = (v: number, w: number): string => `${v.toFixed(1)} MiB`.padStart(w);
+      for (const r of rows) {
+        console.log(`  ${r.at.padEnd(10)}${String(r.pending).padStart(10)}  ${col(r.heapUsedMiB, 9)}  ${col(r.heapTotalMiB, 10)}  ${col(r.rssMiB, 9)}  ${col(r.externalMiB, 8)}  ${col(r.hotTailMiB, 8)}`);
+      }
+      console.log(JSON.stringify({ pendingMemory: rows, hotTailMiB: HOT_TAIL_MIB, spreadSec: PENDING_SPREAD_SEC, warmup: WARMUP }));
     }
 
     const due = new Map<string, number>();
@@ -136,6 +186,13 @@ async function main(): Promise<void> {
     console.log(`  stored in the real topic: ${fmt(storeLate)}`);
     console.log(`  seen by a long-polling consumer: ${fmt(seenLate)}`);
     console.log(`  early: ${early}`);
+    console.log(
+      JSON.stringify({
+        lateness: { messages: MESSAGES, received: storeLate.length, windowMs: WINDOW_MS, precisionMs: PRECISION_MS, pending: PENDING, early },
+        storedMs: { p50: pct(storeLate, 50), p99: pct(storeLate, 99), max: storeLate.at(-1) ?? null },
+        seenMs: { p50: pct(seenLate, 50), p99: pct(seenLate, 99), max: seenLate.at(-1) ?? null },
+      }),
+    );
   } finally {
     await client.shutdown();
     await broker.shutdown();

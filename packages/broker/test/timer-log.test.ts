@@ -1,4 +1,4 @@
-// The timer log on real files: reads across block and segment edges, reopen, torn tail.
+// The timer log on real files: reads across block and segment edges, reopen, torn tail, batched scan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -38,6 +38,23 @@ test('timer log: every record reads back, before and after it is written, across
       count++;
     });
     assert.equal(count, n - 4990);
+    // In batches (a restart's replay): at most 1024 records each, awaited one at a time, in order.
+    const sizes: number[] = [];
+    let expect = 4990;
+    let inFlight = false;
+    await again.scanBatches(4990 * TIMER_RECORD_SIZE, async (batch) => {
+      assert.equal(inFlight, false, 'one batch at a time');
+      inFlight = true;
+      sizes.push(batch.length);
+      for (const { rec: r, pos } of batch) {
+        assert.equal(r.queueOffset, expect++);
+        assert.equal(pos, r.queueOffset * TIMER_RECORD_SIZE);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight = false;
+    });
+    assert.equal(expect, n);
+    assert.ok(sizes.length > 1 && sizes.every((k) => k > 0 && k <= 1024), `batch sizes ${sizes.join(',')}`);
     assert.equal(again.append(rec(n)), n * TIMER_RECORD_SIZE);
     assert.equal(await again.deleteBefore(10_000 * TIMER_RECORD_SIZE), 2);
     assert.equal(again.start, 10_000 * TIMER_RECORD_SIZE);

@@ -10,6 +10,8 @@ import { TIMER_RECORD_SIZE, readTimerRecord, writeTimerRecord, type TimerRecord 
 const WRITE_CHUNK = 64 * 1024;
 const BLOCK = 1365 * TIMER_RECORD_SIZE;
 const CACHED_BLOCKS = 64;
+/** Records per read when scanning. */
+const SCAN_BATCH = 1024;
 
 interface Segment {
   start: number;
@@ -116,23 +118,41 @@ export class TimerLog {
 
   /** Reads records from `from` to the end, in order, calling `fn` with each and its position. */
   async scan(from: number, fn: (r: TimerRecord, pos: number) => void): Promise<void> {
+    await this.scanBatches(from, (batch) => {
+      for (const { rec, pos } of batch) fn(rec, pos);
+    });
+  }
+
+  /**
+   * Reads records from `from` to the end (or the first torn one) in batches of up to 1024,
+   * awaiting `fn` for each batch before reading on, so memory stays one batch however long
+   * the log is.
+   */
+  async scanBatches(from: number, fn: (batch: { rec: TimerRecord; pos: number }[]) => void | Promise<void>): Promise<void> {
     let pos = Math.max(from, this.start);
     pos -= pos % TIMER_RECORD_SIZE;
+    const buf = Buffer.allocUnsafe(SCAN_BATCH * TIMER_RECORD_SIZE);
     while (pos < this.#written) {
       const seg = this.#segmentOf(pos);
       if (seg === undefined) {
         pos = Math.floor(pos / this.segmentSize + 1) * this.segmentSize;
         continue;
       }
-      const want = Math.min(1024 * TIMER_RECORD_SIZE, seg.start + this.segmentSize - pos, this.#written - pos);
-      const buf = Buffer.allocUnsafe(want);
+      const want = Math.min(buf.length, seg.start + this.segmentSize - pos, this.#written - pos);
       const { bytesRead } = await seg.fh.read(buf, 0, want, pos - seg.start);
       if (bytesRead < TIMER_RECORD_SIZE) return;
+      const batch: { rec: TimerRecord; pos: number }[] = [];
+      let torn = false;
       for (let i = 0; i + TIMER_RECORD_SIZE <= bytesRead; i += TIMER_RECORD_SIZE) {
-        const r = readTimerRecord(buf, i);
-        if (r === null) return;
-        fn(r, pos + i);
+        const rec = readTimerRecord(buf, i);
+        if (rec === null) {
+          torn = true;
+          break;
+        }
+        batch.push({ rec, pos: pos + i });
       }
+      if (batch.length > 0) await fn(batch);
+      if (torn) return;
       pos += bytesRead - (bytesRead % TIMER_RECORD_SIZE);
     }
   }

@@ -105,11 +105,10 @@ export class TimerMessageService {
     await this.#wheel.open();
     this.#enqueueOffset = cp?.enqueueOffset ?? 0;
     this.#next = cp?.readTimeMs ?? this.#wheel.slotTime(Date.now());
-    // Records appended after the checkpoint: put them in the wheel again (idempotent).
-    const replay: { rec: TimerRecord; pos: number }[] = [];
-    await this.#tlog.scan(cp?.logPos ?? 0, (rec, pos) => replay.push({ rec, pos }));
-    for (let i = 0; i < replay.length; i += ENQUEUE_BATCH) {
-      const part = replay.slice(i, i + ENQUEUE_BATCH);
+    // Records appended after the checkpoint: put them in the wheel again (idempotent), a
+    // batch at a time, so a long replay does not hold the records in memory.
+    let replayed = 0;
+    await this.#tlog.scanBatches(cp?.logPos ?? 0, async (part) => {
       await this.#wheel.load(part.map((r) => this.#wheel.slotTime(r.rec.delayedTime)));
       for (const { rec, pos } of part) {
         const t = this.#wheel.slotTime(rec.delayedTime);
@@ -118,8 +117,9 @@ export class TimerMessageService {
         if (t < this.#next) this.#addDue(pos, rec);
         if (rec.queueOffset >= this.#enqueueOffset) this.#enqueueOffset = rec.queueOffset + 1;
       }
-    }
-    if (replay.length > 0) this.#log.info({ records: replay.length }, 'timer log replayed into the wheel');
+      replayed += part.length;
+    });
+    if (replayed > 0) this.#log.info({ records: replayed }, 'timer log replayed into the wheel');
   }
 
   start(): void {
