@@ -1,6 +1,9 @@
 // Sends to the same topic made within one event-loop turn leave in one SEND_BATCH_MESSAGE
 // frame: one request, one ack, fanned back out to every send. A turn with a single send
 // still goes out as a plain SEND_MESSAGE_V2. One setImmediate per turn, nothing per message.
+// A group that reaches a frame's limits leaves at once rather than at the end of the turn, so
+// the broker starts on it while the rest of the turn's sends are still being made (a turn
+// that makes many sends then overlaps with the broker instead of alternating with it).
 import type { PreparedMessage } from './outgoing-message.js';
 import type { SendResult } from './send-result.js';
 
@@ -21,8 +24,18 @@ export interface CoalescerLimits {
 /** Sends one group (all the same topic); calls every `done` exactly once. */
 export type GroupSender = (topic: string, group: PendingSend[]) => void;
 
+interface Group {
+  sends: PendingSend[];
+  bytes: number;
+}
+
+/** What a message counts against CoalescerLimits.maxBytes (its batch item, roughly). */
+function itemSize(s: PendingSend): number {
+  return 22 + s.msg.body.length + s.msg.propertiesText.length * 3;
+}
+
 export class SendCoalescer {
-  #groups = new Map<string, PendingSend[]>();
+  #groups = new Map<string, Group>();
   #scheduled = false;
   readonly #limits: CoalescerLimits;
   readonly #send: GroupSender;
@@ -35,17 +48,32 @@ export class SendCoalescer {
 
   get pending(): number {
     let n = 0;
-    for (const g of this.#groups.values()) n += g.length;
+    for (const g of this.#groups.values()) n += g.sends.length;
     return n;
   }
 
   add(msg: PreparedMessage, done: SendDone): void {
+    const send: PendingSend = { msg, done };
+    const size = itemSize(send);
+    const { maxMessages, maxBytes } = this.#limits;
     let group = this.#groups.get(msg.topic);
+    if (group !== undefined && group.sends.length > 0 && group.bytes + size > maxBytes) {
+      // This one would overflow the frame: what is collected leaves now.
+      this.#groups.delete(msg.topic);
+      this.#send(msg.topic, group.sends);
+      group = undefined;
+    }
     if (group === undefined) {
-      group = [];
+      group = { sends: [], bytes: 0 };
       this.#groups.set(msg.topic, group);
     }
-    group.push({ msg, done });
+    group.sends.push(send);
+    group.bytes += size;
+    if (group.sends.length >= maxMessages || group.bytes >= maxBytes) {
+      this.#groups.delete(msg.topic);
+      this.#send(msg.topic, group.sends);
+      return;
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       // setImmediate rather than a microtask: sends made after awaits in the same turn join in.
@@ -58,24 +86,6 @@ export class SendCoalescer {
     this.#scheduled = false;
     const groups = this.#groups;
     this.#groups = new Map();
-    for (const [topic, sends] of groups) {
-      for (const chunk of this.#chunks(sends)) this.#send(topic, chunk);
-    }
-  }
-
-  *#chunks(sends: PendingSend[]): Generator<PendingSend[]> {
-    let chunk: PendingSend[] = [];
-    let bytes = 0;
-    for (const s of sends) {
-      const size = 22 + s.msg.body.length + s.msg.propertiesText.length * 3;
-      if (chunk.length > 0 && (chunk.length >= this.#limits.maxMessages || bytes + size > this.#limits.maxBytes)) {
-        yield chunk;
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(s);
-      bytes += size;
-    }
-    if (chunk.length > 0) yield chunk;
+    for (const [topic, g] of groups) this.#send(topic, g.sends);
   }
 }
