@@ -9,6 +9,7 @@
 // Here endPhyOffset is the offset below which every record has its entries in this file or
 // an earlier one (the active file: what the index had seen at the flush; a sealed file: the
 // next file's beginPhyOffset), so recovery knows where to resume.
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { readLong, writeLong } from '@contrail/common';
 import { closeFd, fdatasyncFd, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
@@ -17,6 +18,28 @@ import { segmentName } from './segment-file.js';
 export const INDEX_HEADER_SIZE = 40;
 const ENTRY = 20;
 const SLOT_PAGE = 1024;
+/** Most slot pages (4 KiB each) in one write: dirty runs are written in pieces of this size. */
+const MAX_RUN_PAGES = 256;
+/** Clean pages between two dirty ones that are written along rather than split the write. */
+const MAX_GAP_PAGES = 16;
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** The slots' bytes as stored (big-endian), a copy of slots[first, first + n) into `out`. */
+function slotsToFile(slots: Int32Array, first: number, n: number, out: Buffer): Buffer {
+  const bytes = out.subarray(0, n * 4);
+  Buffer.from(slots.buffer, slots.byteOffset + first * 4, n * 4).copy(bytes);
+  if (LITTLE_ENDIAN) bytes.swap32();
+  return bytes;
+}
+
+/** Slots as read from the file (big-endian) into a new Int32Array of `slotNum`. */
+function slotsFromFile(raw: Buffer, slotNum: number): Int32Array {
+  const slots = new Int32Array(slotNum);
+  const bytes = Buffer.from(slots.buffer, slots.byteOffset, Math.min(slotNum * 4, raw.length - (raw.length % 4)));
+  raw.copy(bytes, 0, 0, bytes.length);
+  if (LITTLE_ENDIAN) bytes.swap32();
+  return slots;
+}
 
 export interface IndexHeader {
   beginTimestamp: number;
@@ -38,7 +61,11 @@ export class IndexFile {
   readonly path: string;
   header: IndexHeader;
   private slots: Int32Array | undefined;
-  private dirtyPages = new Set<number>();
+  /** One flag per slot page (SLOT_PAGE slots) changed since the last flush. */
+  private dirtyPages: Uint8Array;
+  private dirtyCount = 0;
+  /** Staging for slot writes (the slots change while a write is in flight). */
+  private stage: Buffer | undefined;
   private pending: Buffer = Buffer.alloc(0);
   /** Entry number of pending[0]. */
   private pendingFrom = 1;
@@ -56,6 +83,14 @@ export class IndexFile {
   ) {
     this.path = join(dir, segmentName(header.beginPhyOffset));
     this.header = header;
+    this.dirtyPages = new Uint8Array(Math.ceil(slotNum / SLOT_PAGE));
+  }
+
+  private markDirty(page: number): void {
+    if (this.dirtyPages[page] === 0) {
+      this.dirtyPages[page] = 1;
+      this.dirtyCount++;
+    }
   }
 
   static fresh(dir: string, slotNum: number, indexNum: number, beginPhyOffset: number): IndexFile {
@@ -112,8 +147,7 @@ export class IndexFile {
    */
   async activate(limitPhy: number): Promise<void> {
     const raw = await readAt(this.fd, this.slotNum * 4, INDEX_HEADER_SIZE);
-    const slots = new Int32Array(this.slotNum);
-    for (let i = 0; i < this.slotNum && i * 4 + 4 <= raw.length; i++) slots[i] = raw.readInt32BE(i * 4);
+    const slots = slotsFromFile(raw, this.slotNum);
     let count = this.header.indexCount;
     let rebuild = false;
     for (let i = 0; i < slots.length; i++) if ((slots[i] as number) >= count) rebuild = true;
@@ -146,7 +180,7 @@ export class IndexFile {
         }
       }
       this.header.hashSlotCount = used;
-      for (let p = 0; p * SLOT_PAGE < this.slotNum; p++) this.dirtyPages.add(p);
+      for (let p = 0; p * SLOT_PAGE < this.slotNum; p++) this.markDirty(p);
       await ftruncateFd(this.fd, this.entryPos(count));
     }
     this.slots = slots;
@@ -176,7 +210,7 @@ export class IndexFile {
     b.writeInt32BE(Math.max(0, Math.floor((storeTimestamp - h.beginTimestamp) / 1000)), pos + 12);
     b.writeInt32BE(prev, pos + 16);
     slots[slot] = idx;
-    this.dirtyPages.add(Math.floor(slot / SLOT_PAGE));
+    this.markDirty(Math.floor(slot / SLOT_PAGE));
     h.indexCount = idx + 1;
     if (storeTimestamp > h.endTimestamp) h.endTimestamp = storeTimestamp;
   }
@@ -223,8 +257,9 @@ export class IndexFile {
   releaseSlots(): void {
     // Only once everything is out: a flush already under way when the file was sealed
     // leaves entries (and the final endPhyOffset) for the next one.
-    if (this.sealed && this.dirtyPages.size === 0 && this.pendingFrom === this.header.indexCount && this.header.endPhyOffset === this.sealedThrough) {
+    if (this.sealed && this.dirtyCount === 0 && this.pendingFrom === this.header.indexCount && this.header.endPhyOffset === this.sealedThrough) {
       this.slots = undefined;
+      this.stage = undefined;
     }
   }
 
@@ -247,15 +282,30 @@ export class IndexFile {
       await writeAt(this.fd, this.pending, 0, pendingCount * ENTRY, this.entryPos(this.pendingFrom));
     }
     const slots = this.slots;
-    if (slots !== undefined && this.dirtyPages.size > 0) {
-      const pages = [...this.dirtyPages].sort((a, b) => a - b);
-      this.dirtyPages.clear();
-      const buf = Buffer.allocUnsafe(SLOT_PAGE * 4);
-      for (const p of pages) {
+    if (slots !== undefined && this.dirtyCount > 0) {
+      // Dirty pages go out as runs of neighbouring pages, a few writes per flush rather than
+      // one per page (keys hash all over the table: a busy second dirties most pages).
+      const dirty = this.dirtyPages;
+      this.dirtyPages = new Uint8Array(dirty.length);
+      this.dirtyCount = 0;
+      const stage = (this.stage ??= Buffer.allocUnsafe(MAX_RUN_PAGES * SLOT_PAGE * 4));
+      const pages = dirty.length;
+      let p = 0;
+      while (p < pages) {
+        if (dirty[p] === 0) {
+          p++;
+          continue;
+        }
+        let end = p + 1;
+        for (let q = end; q < pages && q < p + MAX_RUN_PAGES; q++) {
+          if (dirty[q] === 1) end = q + 1;
+          else if (q - end >= MAX_GAP_PAGES) break;
+        }
         const first = p * SLOT_PAGE;
-        const n = Math.min(SLOT_PAGE, this.slotNum - first);
-        for (let i = 0; i < n; i++) buf.writeInt32BE(slots[first + i] as number, i * 4);
-        await writeAt(this.fd, buf, 0, n * 4, INDEX_HEADER_SIZE + first * 4);
+        const n = Math.min(end * SLOT_PAGE, this.slotNum) - first;
+        const bytes = slotsToFile(slots, first, n, stage);
+        await writeAt(this.fd, bytes, 0, bytes.length, INDEX_HEADER_SIZE + first * 4);
+        p = end;
       }
     }
     // Entries added while writing stay pending for the next flush.
