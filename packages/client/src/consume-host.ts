@@ -2,7 +2,7 @@
 import { Prop, retryTopic } from '@contrail/common';
 import type { ClientInstance } from './client-instance.js';
 import type { InternalListener } from './consume-types.js';
-import type { MessageExt } from './message-ext.js';
+import { messageFields, type MessageExt } from './message-ext.js';
 import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
 import type { PushRequests } from './push-requests.js';
@@ -24,7 +24,7 @@ export interface ConsumeHost {
 /** A redelivered message shows its original topic, as RocketMQ clients show it. */
 export function restoreTopic(group: string, m: MessageExt): MessageExt {
   const origin = m.properties[Prop.RETRY_TOPIC];
-  return origin !== undefined && m.topic === retryTopic(group) ? { ...m, topic: origin } : m;
+  return origin !== undefined && m.topic === retryTopic(group) ? { ...messageFields(m), topic: origin } : m;
 }
 
 export function originTopic(m: MessageExt): string {

@@ -31,7 +31,7 @@ export {
   type TopicRouteData,
 } from './topic-route.js';
 export { parseLenientJson } from './lenient-json.js';
-export { decodeMessages, toMessageExt, type MessageExt } from './message-ext.js';
+export { decodeMessages, messageFields, toMessageExt, type MessageExt } from './message-ext.js';
 export { buildSubscription, matchesTags, type SubscriptionData } from './subscription.js';
 export type { PullResult, PullStatus } from './pull-result.js';
 export type { ConsumeFromWhere, MessageModel } from './heartbeat-data.js';

@@ -1,11 +1,19 @@
 // Messages as consumers and queries see them: decoded from stored records, body inflated,
 // IDs resolved the way RocketMQ clients resolve them (msgId = UNIQ_KEY, else the offset ID).
+// Pulled messages take their properties, IDs and hosts from the record only when asked for
+// them: a consumer that reads only bodies never pays for the strings.
+import { inspect } from 'node:util';
 import {
   Prop,
+  SysFlag,
   createLogger,
-  decodeRecords,
+  createOffsetMsgId,
+  decodeHost,
+  decodeProperties,
+  scanRecord,
   uncompressedBody,
   type Properties,
+  type RecordLayout,
   type StoredMessage,
 } from '@contrail/common';
 
@@ -35,13 +43,7 @@ export interface MessageExt {
 const log = createLogger('client');
 
 export function toMessageExt(m: StoredMessage, brokerName: string): MessageExt {
-  let body = m.body;
-  try {
-    body = uncompressedBody(m);
-  } catch (err) {
-    // One undecodable body must not stall a queue: hand it over as stored and say so.
-    log.warn({ err, msgId: m.msgId, topic: m.topic }, 'cannot inflate message body; delivering it as stored');
-  }
+  const body = inflated(m, () => m.msgId);
   const keys = m.properties[Prop.KEYS];
   return {
     topic: m.topic,
@@ -65,9 +67,177 @@ export function toMessageExt(m: StoredMessage, brokerName: string): MessageExt {
   };
 }
 
-/** Decodes concatenated stored records (a pull, query or view body). */
-export function decodeMessages(body: Buffer | undefined, brokerName: string): MessageExt[] {
+function inflated(m: Pick<StoredMessage, 'sysFlag' | 'body' | 'topic'>, msgId: () => string): Buffer {
+  try {
+    return uncompressedBody(m);
+  } catch (err) {
+    // One undecodable body must not stall a queue: hand it over as stored and say so.
+    log.warn({ err, msgId: msgId(), topic: m.topic }, 'cannot inflate message body; delivering it as stored');
+    return m.body;
+  }
+}
+
+/** The keys of MessageExt, for copies that must read every field (lazy ones included). */
+const FIELDS = [
+  'topic',
+  'body',
+  'tags',
+  'keys',
+  'properties',
+  'msgId',
+  'offsetMsgId',
+  'queueId',
+  'queueOffset',
+  'brokerName',
+  'storeTimestamp',
+  'bornTimestamp',
+  'bornHost',
+  'storeHost',
+  'reconsumeTimes',
+  'commitLogOffset',
+  'sysFlag',
+  'flag',
+] as const satisfies readonly (keyof MessageExt)[];
+
+/** A plain-object copy of every field of `m` (spread would miss the lazy ones of a pulled message). */
+export function messageFields(m: MessageExt): MessageExt {
+  const out: Partial<Record<keyof MessageExt, unknown>> = {};
+  for (const k of FIELDS) out[k] = m[k];
+  return out as MessageExt;
+}
+
+/** A message read from a record in place; the string fields are decoded on first use. */
+class PulledMessage implements MessageExt {
+  topic: string;
+  body: Buffer;
+  queueId: number;
+  queueOffset: number;
+  brokerName: string;
+  storeTimestamp: number;
+  bornTimestamp: number;
+  reconsumeTimes: number;
+  commitLogOffset: number;
+  sysFlag: number;
+  flag: number;
+  readonly #record: Buffer;
+  readonly #propertiesAt: number;
+  readonly #propertiesLength: number;
+  readonly #bornHostAt: number;
+  readonly #storeHostAt: number;
+  readonly #storeHostLength: number;
+  readonly #extra: Properties | undefined;
+  #properties: Properties | undefined;
+  /** Fields assigned by the application, and decoded ones, once known. */
+  #set: { tags?: string | undefined; keys?: string[]; msgId?: string; offsetMsgId?: string; bornHost?: string; storeHost?: string } = {};
+
+  constructor(record: Buffer, l: RecordLayout, brokerName: string, extra: Properties | undefined) {
+    this.#record = record;
+    this.#extra = extra;
+    this.topic = record.toString('utf8', l.topicAt, l.topicAt + l.topicLength);
+    this.queueId = l.queueId;
+    this.queueOffset = l.queueOffset;
+    this.brokerName = brokerName;
+    this.storeTimestamp = l.storeTimestamp;
+    this.bornTimestamp = l.bornTimestamp;
+    this.reconsumeTimes = l.reconsumeTimes;
+    this.commitLogOffset = l.physicalOffset;
+    this.sysFlag = l.sysFlag;
+    this.flag = l.flag;
+    this.#propertiesAt = l.propertiesAt;
+    this.#propertiesLength = l.propertiesLength;
+    this.#bornHostAt = l.bornHostAt;
+    this.#storeHostAt = l.storeHostAt;
+    this.#storeHostLength = l.storeHostLength;
+    const body = record.subarray(l.bodyAt, l.bodyAt + l.bodyLength);
+    this.body = (l.sysFlag & SysFlag.COMPRESSED) === 0 ? body : inflated({ sysFlag: l.sysFlag, body, topic: this.topic }, () => this.msgId);
+  }
+
+  get properties(): Properties {
+    if (this.#properties === undefined) {
+      this.#properties = decodeProperties(this.#record.toString('utf8', this.#propertiesAt, this.#propertiesAt + this.#propertiesLength));
+      if (this.#extra !== undefined) Object.assign(this.#properties, this.#extra);
+    }
+    return this.#properties;
+  }
+  set properties(v: Properties) {
+    this.#properties = v;
+  }
+
+  get tags(): string | undefined {
+    return 'tags' in this.#set ? this.#set.tags : this.properties[Prop.TAGS];
+  }
+  set tags(v: string | undefined) {
+    this.#set.tags = v;
+  }
+
+  get keys(): string[] {
+    if (this.#set.keys === undefined) {
+      const keys = this.properties[Prop.KEYS];
+      this.#set.keys = keys === undefined ? [] : keys.split(' ').filter((k) => k.length > 0);
+    }
+    return this.#set.keys;
+  }
+  set keys(v: string[]) {
+    this.#set.keys = v;
+  }
+
+  get msgId(): string {
+    return (this.#set.msgId ??= this.properties[Prop.UNIQ_KEY] ?? this.offsetMsgId);
+  }
+  set msgId(v: string) {
+    this.#set.msgId = v;
+  }
+
+  get offsetMsgId(): string {
+    const at = this.#storeHostAt;
+    return (this.#set.offsetMsgId ??= createOffsetMsgId(this.#record.subarray(at, at + this.#storeHostLength), this.commitLogOffset));
+  }
+  set offsetMsgId(v: string) {
+    this.#set.offsetMsgId = v;
+  }
+
+  get bornHost(): string {
+    return (this.#set.bornHost ??= decodeHost(this.#record, this.#bornHostAt, (this.sysFlag & SysFlag.BORNHOST_V6) !== 0));
+  }
+  set bornHost(v: string) {
+    this.#set.bornHost = v;
+  }
+
+  get storeHost(): string {
+    return (this.#set.storeHost ??= decodeHost(this.#record, this.#storeHostAt, this.#storeHostLength === 20));
+  }
+  set storeHost(v: string) {
+    this.#set.storeHost = v;
+  }
+
+  toJSON(): MessageExt {
+    return messageFields(this);
+  }
+
+  [inspect.custom](_depth: number, options: object): string {
+    return inspect(messageFields(this), options);
+  }
+}
+
+/**
+ * Decodes concatenated stored records (a pull, query or view body). `extra` properties are
+ * added to each message's own (a pull adds MIN_OFFSET and MAX_OFFSET, as Java clients do).
+ */
+export function decodeMessages(body: Buffer | undefined, brokerName: string, extra?: Properties): MessageExt[] {
   if (body === undefined || body.length === 0) return [];
-  // Walk the fields rather than trusting TOTALSIZE, as RocketMQ clients do.
-  return decodeRecords(body, { strict: false }).map((m) => toMessageExt(m, brokerName));
+  const out: MessageExt[] = [];
+  // Walk the fields rather than trusting TOTALSIZE, as RocketMQ clients do; stop at the
+  // first record that does not decode.
+  let pos = 0;
+  while (pos + 4 <= body.length) {
+    let l: RecordLayout;
+    try {
+      l = scanRecord(body, pos, { strict: false });
+    } catch {
+      break;
+    }
+    out.push(new PulledMessage(body, l, brokerName, extra));
+    pos += l.size;
+  }
+  return out;
 }

@@ -78,12 +78,11 @@ export function pullResultOf(res: PullResponse, mq: MessageQueue, sub: Pick<Subs
     suggestWhichBrokerId: longField(ext, 'suggestWhichBrokerId'),
   };
   if (status !== 'FOUND') return result;
-  const min = String(result.minOffset);
-  const max = String(result.maxOffset);
-  for (const m of decodeMessages(res.body, mq.brokerName)) {
-    if (!matchesTags(sub, m.tags)) continue;
-    m.properties[Prop.MIN_OFFSET] = min;
-    m.properties[Prop.MAX_OFFSET] = max;
+  const extra = { [Prop.MIN_OFFSET]: String(result.minOffset), [Prop.MAX_OFFSET]: String(result.maxOffset) };
+  const filter = sub.tagsSet.length > 0;
+  for (const m of decodeMessages(res.body, mq.brokerName, extra)) {
+    // The broker filters on tag hash codes; a collision is caught here (tags are read only then).
+    if (filter && !matchesTags(sub, m.tags)) continue;
     result.messages.push(m);
   }
   return result;

@@ -6,7 +6,7 @@
 import { ContrailError, Prop, decodeOffsetMsgId, type Properties } from '@contrail/common';
 import { RequestCode, createRequest, type RemotingCommand, type RemotingConnection } from '@contrail/remoting';
 import { asError } from './client-instance.js';
-import { decodeMessages, type MessageExt } from './message-ext.js';
+import { decodeMessages, messageFields, type MessageExt } from './message-ext.js';
 import type { SendableMessage } from './outgoing-message.js';
 import { Producer, type ProducerOptions } from './producer.js';
 import type { SendResult } from './send-result.js';
@@ -118,7 +118,7 @@ export class TransactionProducer<A = unknown> extends Producer {
     const transactionId = req.extFields.transactionId ?? uniq;
     let state: LocalTransactionState;
     try {
-      state = await this.#listener.checkLocalTransaction({ ...msg, transactionId });
+      state = await this.#listener.checkLocalTransaction({ ...messageFields(msg), transactionId });
     } catch (err) {
       this.client.log.warn({ err: asError(err), transactionId }, 'checkLocalTransaction threw; answering UNKNOW');
       state = 'UNKNOW';

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
-import { ContrailError, Prop, SysFlag, decodeBatchBodyRaw, decodeProperties, encodeHost, encodeProperties, encodeRecord } from '@contrail/common';
+import { ContrailError, Prop, SysFlag, decodeBatchBodyRaw, decodeProperties, decodeRecord, encodeHost, encodeProperties, encodeRecord } from '@contrail/common';
 import { buildSendHeaderV2 } from '../src/send-header.js';
 import { isRetriableSendError, sendResultsOf } from '../src/send-result.js';
 import { prepareMessage } from '../src/outgoing-message.js';
 import { buildPullHeader, pullResultOf } from '../src/pull-result.js';
 import { buildPullSysFlag } from '../src/pull-sys-flag.js';
-import { buildSubscription, decodeMessages, matchesTags } from '../src/index.js';
+import { buildSubscription, decodeMessages, matchesTags, messageFields, toMessageExt } from '../src/index.js';
 import { encodeHeartbeat } from '../src/heartbeat-data.js';
 
 const limits = { maxMessageSize: 4 * 1024 * 1024, compressOver: 4096 };
@@ -139,6 +139,27 @@ test('decoded messages: compressed bodies inflated, offset id when there is no U
   assert.deepEqual(msgs.map((m) => m.body.toString()), ['hello zlib', 'hello 0x301', 'b']);
   assert.equal(msgs[2]?.msgId, msgs[2]?.offsetMsgId);
   assert.deepEqual(msgs[2]?.keys, ['k1', 'k2']);
+});
+
+test('pulled messages read lazily give the same fields as the eager decoder; assignments stick', () => {
+  const one = record('T', 7, { TAGS: 'TagA', KEYS: 'k1  k2', UNIQ_KEY: 'U7', a: 'b' });
+  const two = record('T', 8, {});
+  const [m, n] = decodeMessages(Buffer.concat([one, two]), 'broker-a', { MIN_OFFSET: '0' });
+  assert.ok(m !== undefined && n !== undefined);
+  const eager = toMessageExt(decodeRecord(one, 0, { strict: false }), 'broker-a');
+  assert.deepEqual(messageFields(m), { ...eager, properties: { ...eager.properties, MIN_OFFSET: '0' } });
+  const eagerTwo = toMessageExt(decodeRecord(two, 0, { strict: false }), 'broker-a');
+  assert.deepEqual(messageFields(n), { ...eagerTwo, properties: { MIN_OFFSET: '0' } });
+  assert.equal(n.msgId, n.offsetMsgId);
+  assert.deepEqual(JSON.parse(JSON.stringify(m)).msgId, 'U7');
+  m.tags = undefined;
+  m.msgId = 'X';
+  m.keys = ['z'];
+  m.bornHost = 'h:1';
+  m.properties = { c: 'd' };
+  assert.deepEqual([m.tags, m.msgId, m.keys, m.bornHost, m.properties], [undefined, 'X', ['z'], 'h:1', { c: 'd' }]);
+  assert.equal(n.tags, undefined);
+  assert.deepEqual(n.keys, []);
 });
 
 function encodeRecordWithBody(body: Buffer, sysFlag: number): Buffer {

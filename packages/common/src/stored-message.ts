@@ -152,8 +152,37 @@ export interface DecodeOptions {
   strict?: boolean;
 }
 
-/** Decodes the record at `pos`; throws RecordDecodeError if it is not a whole, valid record. */
-export function decodeRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}): StoredMessage {
+/**
+ * Where a record's fields are, with its fixed-size fields read: what a reader needs to take
+ * the variable parts (hosts, topic, properties) only when they are asked for.
+ */
+export interface RecordLayout {
+  size: number;
+  bodyCrc: number;
+  queueId: number;
+  flag: number;
+  queueOffset: number;
+  physicalOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  /** BORNHOST: 8 bytes (ip, port), 20 with BORNHOST_V6. */
+  bornHostAt: number;
+  storeTimestamp: number;
+  /** STOREHOST: 8 bytes, 20 with STOREHOST_V6. */
+  storeHostAt: number;
+  storeHostLength: number;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  bodyAt: number;
+  bodyLength: number;
+  topicAt: number;
+  topicLength: number;
+  propertiesAt: number;
+  propertiesLength: number;
+}
+
+/** Walks the record at `pos`; throws RecordDecodeError if it is not a whole, valid record. */
+export function scanRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}): RecordLayout {
   const fail = (why: string): never => {
     throw new RecordDecodeError(`bad record at ${pos}: ${why}`, pos);
   };
@@ -164,62 +193,75 @@ export function decodeRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}):
   const strict = options.strict !== false;
   const end = strict ? pos + size : buf.length;
   if (buf.readInt32BE(pos + 4) !== MESSAGE_MAGIC_CODE) fail('bad magic code');
-  const crc = buf.readInt32BE(pos + 8);
-  const queueId = buf.readInt32BE(pos + 12);
-  const flag = buf.readInt32BE(pos + 16);
-  const queueOffset = readLong(buf, pos + 20);
-  const physicalOffset = readLong(buf, pos + 28);
   const sysFlag = buf.readInt32BE(pos + 36);
-  const bornTimestamp = readLong(buf, pos + 40);
-  let p = pos + 48;
-  const bornV6 = (sysFlag & SysFlag.BORNHOST_V6) !== 0;
-  const storeV6 = (sysFlag & SysFlag.STOREHOST_V6) !== 0;
-  const bornHost = decodeHost(buf, p, bornV6);
-  p += bornV6 ? 20 : 8;
-  const storeTimestamp = readLong(buf, p);
-  p += 8;
-  const storeHostStart = p;
-  const storeHost = decodeHost(buf, p, storeV6);
-  p += storeV6 ? 20 : 8;
-  const storeHostBytes = buf.subarray(storeHostStart, p);
+  const bornHostAt = pos + 48;
+  const storeTimestampAt = bornHostAt + ((sysFlag & SysFlag.BORNHOST_V6) !== 0 ? 20 : 8);
+  const storeHostAt = storeTimestampAt + 8;
+  const storeHostLength = (sysFlag & SysFlag.STOREHOST_V6) !== 0 ? 20 : 8;
+  let p = storeHostAt + storeHostLength;
   const reconsumeTimes = buf.readInt32BE(p);
-  p += 4;
-  const preparedTransactionOffset = readLong(buf, p);
-  p += 8;
+  const preparedTransactionOffset = readLong(buf, p + 4);
+  p += 12;
   if (p + 4 > end) fail('truncated body length');
-  const bodyLen = buf.readInt32BE(p);
-  p += 4;
-  if (bodyLen < 0 || p + bodyLen + 3 > end) fail(`body length ${bodyLen} overruns the record`);
-  const body = buf.subarray(p, p + bodyLen);
-  p += bodyLen;
-  if (options.checkCrc === true && (bodyCrc(body) | 0) !== crc) fail('body CRC mismatch');
-  const topicLen = buf.readUInt8(p);
-  p += 1;
-  if (p + topicLen + 2 > end) fail('topic overruns the record');
-  const topic = buf.toString('utf8', p, p + topicLen);
-  p += topicLen;
-  const propsLen = buf.readInt16BE(p);
-  p += 2;
-  if (propsLen < 0 || (strict ? p + propsLen !== end : p + propsLen > end)) fail(`properties length ${propsLen} does not end the record`);
-  const properties = decodeProperties(buf.toString('utf8', p, p + propsLen));
-  return {
-    storeSize: size,
-    bodyCrc: crc,
-    queueId,
-    flag,
-    queueOffset,
-    physicalOffset,
+  const bodyLength = buf.readInt32BE(p);
+  const bodyAt = p + 4;
+  if (bodyLength < 0 || bodyAt + bodyLength + 3 > end) fail(`body length ${bodyLength} overruns the record`);
+  const topicLength = buf.readUInt8(bodyAt + bodyLength);
+  const topicAt = bodyAt + bodyLength + 1;
+  if (topicAt + topicLength + 2 > end) fail('topic overruns the record');
+  const propertiesLength = buf.readInt16BE(topicAt + topicLength);
+  const propertiesAt = topicAt + topicLength + 2;
+  if (propertiesLength < 0 || (strict ? propertiesAt + propertiesLength !== end : propertiesAt + propertiesLength > end)) {
+    fail(`properties length ${propertiesLength} does not end the record`);
+  }
+  const layout: RecordLayout = {
+    size,
+    bodyCrc: buf.readInt32BE(pos + 8),
+    queueId: buf.readInt32BE(pos + 12),
+    flag: buf.readInt32BE(pos + 16),
+    queueOffset: readLong(buf, pos + 20),
+    physicalOffset: readLong(buf, pos + 28),
     sysFlag,
-    bornTimestamp,
-    bornHost,
-    storeTimestamp,
-    storeHost,
+    bornTimestamp: readLong(buf, pos + 40),
+    bornHostAt,
+    storeTimestamp: readLong(buf, storeTimestampAt),
+    storeHostAt,
+    storeHostLength,
     reconsumeTimes,
     preparedTransactionOffset,
-    body,
-    topic,
-    properties,
-    msgId: createOffsetMsgId(storeHostBytes, physicalOffset),
+    bodyAt,
+    bodyLength,
+    topicAt,
+    topicLength,
+    propertiesAt,
+    propertiesLength,
+  };
+  if (options.checkCrc === true && (bodyCrc(buf.subarray(bodyAt, bodyAt + bodyLength)) | 0) !== layout.bodyCrc) fail('body CRC mismatch');
+  return layout;
+}
+
+/** Decodes the record at `pos`; throws RecordDecodeError if it is not a whole, valid record. */
+export function decodeRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}): StoredMessage {
+  const l = scanRecord(buf, pos, options);
+  const storeHostBytes = buf.subarray(l.storeHostAt, l.storeHostAt + l.storeHostLength);
+  return {
+    storeSize: l.size,
+    bodyCrc: l.bodyCrc,
+    queueId: l.queueId,
+    flag: l.flag,
+    queueOffset: l.queueOffset,
+    physicalOffset: l.physicalOffset,
+    sysFlag: l.sysFlag,
+    bornTimestamp: l.bornTimestamp,
+    bornHost: decodeHost(buf, l.bornHostAt, (l.sysFlag & SysFlag.BORNHOST_V6) !== 0),
+    storeTimestamp: l.storeTimestamp,
+    storeHost: decodeHost(buf, l.storeHostAt, l.storeHostLength === 20),
+    reconsumeTimes: l.reconsumeTimes,
+    preparedTransactionOffset: l.preparedTransactionOffset,
+    body: buf.subarray(l.bodyAt, l.bodyAt + l.bodyLength),
+    topic: buf.toString('utf8', l.topicAt, l.topicAt + l.topicLength),
+    properties: decodeProperties(buf.toString('utf8', l.propertiesAt, l.propertiesAt + l.propertiesLength)),
+    msgId: createOffsetMsgId(storeHostBytes, l.physicalOffset),
   };
 }
 
