@@ -23,8 +23,9 @@ export interface ConsumeHost {
 
 /** A redelivered message shows its original topic, as RocketMQ clients show it. */
 export function restoreTopic(group: string, m: MessageExt): MessageExt {
+  if (m.topic !== retryTopic(group)) return m;
   const origin = m.properties[Prop.RETRY_TOPIC];
-  return origin !== undefined && m.topic === retryTopic(group) ? { ...messageFields(m), topic: origin } : m;
+  return origin !== undefined ? { ...messageFields(m), topic: origin } : m;
 }
 
 export function originTopic(m: MessageExt): string {
