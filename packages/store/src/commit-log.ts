@@ -18,7 +18,7 @@ const CHUNK_SIZE = 4 * 1024 * 1024;
  * 0.2-0.3 µs per KiB); larger ones go through the thread pool. See docs/storage.md.
  */
 const SYNC_WRITE_MAX = 256 * 1024;
-/** A synchronous write that took longer than this waited on the kernel (journal, writeback)... */
+/** A synchronous write that took longer than this and slept in the kernel (journal, writeback)... */
 const SYNC_WRITE_STALL_MS = 0.5;
 /** ...and writes then go through the thread pool for this many times as long as it took. */
 const SYNC_WRITE_HOLDOFF_FACTOR = 50;
@@ -225,6 +225,7 @@ export class CommitLog {
       if (to - from <= SYNC_WRITE_MAX && !seg.syncing && performance.now() >= this.syncWritesOffUntil) {
         // A copy into the page cache (what RocketMQ's put into its mmap'ed file is): a few
         // microseconds, less than handing the write to the thread pool and back.
+        const sleeps = process.resourceUsage().voluntaryContextSwitches;
         const t0 = performance.now();
         try {
           writeFullySync(fd, c.buf, from, to - from, filePos);
@@ -233,7 +234,11 @@ export class CommitLog {
           return;
         }
         const t1 = performance.now();
-        if (t1 - t0 > SYNC_WRITE_STALL_MS) this.syncWritesOffUntil = t1 + (t1 - t0) * SYNC_WRITE_HOLDOFF_FACTOR;
+        // Slow because the thread slept in the kernel (a voluntary context switch), not
+        // because the scheduler gave the core to another process meanwhile.
+        if (t1 - t0 > SYNC_WRITE_STALL_MS && process.resourceUsage().voluntaryContextSwitches !== sleeps) {
+          this.syncWritesOffUntil = t1 + (t1 - t0) * SYNC_WRITE_HOLDOFF_FACTOR;
+        }
         this.completed(c, to, stamp);
         this.hot.prefault();
         continue;
