@@ -1,22 +1,15 @@
 // Turns a PutMessageInput into stored-message bytes: validation, the size known before a
 // position is chosen, encoding in place (no intermediate record buffer), offset msgIds.
-import {
-  encodeHost,
-  findProperty,
-  MAX_PROPERTIES_LENGTH,
-  MAX_TOPIC_LENGTH,
-  Prop,
-  recordSize,
-  SysFlag,
-  writeRecord,
-} from '@contrail/common';
+import { bodyCrc, encodeHost, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_MAGIC_CODE, recordSize, SysFlag, SystemTopic, tagsCode } from '@contrail/common';
 import type { PutMessageInput, PutMessageStatus } from './message-store.js';
-import { computeTagsCode, type DispatchRequest } from './dispatch-request.js';
+import { deliverTimestamp } from './delay-levels.js';
+import type { DispatchRequest } from './dispatch-request.js';
 
 export interface PreparedRecord {
   input: PutMessageInput;
   topic: Buffer;
-  properties: Buffer;
+  /** UTF-8 length of input.properties (encoded straight into the log). */
+  propertiesLength: number;
   bornHost: Buffer;
   sysFlag: number;
   size: number;
@@ -27,12 +20,63 @@ export interface PrepareFailure {
   remark: string;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+function isInt32(v: number): boolean {
+  return (v | 0) === v;
+}
+
+/*
+ * The stored-message layout (common's writeRecord), written with plain byte stores: the
+ * append path writes a record per message and Buffer#writeInt32BE's range checks and the
+ * field object cost more than the stores themselves. Values were checked by prepare().
+ */
+function putInt(t: Buffer, p: number, v: number): number {
+  t[p] = v >>> 24;
+  t[p + 1] = v >>> 16;
+  t[p + 2] = v >>> 8;
+  t[p + 3] = v;
+  return p + 4;
+}
+
+/** int64 from a JS number (exact to 2^53, as common's writeLong). */
+function putLong(t: Buffer, p: number, v: number): number {
+  const hi = Math.floor(v / 0x100000000);
+  const lo = v >>> 0;
+  t[p] = hi >>> 24;
+  t[p + 1] = hi >>> 16;
+  t[p + 2] = hi >>> 8;
+  t[p + 3] = hi;
+  t[p + 4] = lo >>> 24;
+  t[p + 5] = lo >>> 16;
+  t[p + 6] = lo >>> 8;
+  t[p + 7] = lo;
+  return p + 8;
+}
+
+function putBytes(t: Buffer, p: number, b: Buffer): number {
+  const n = b.length;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) t[p + i] = b[i] as number;
+  } else {
+    t.set(b, p);
+  }
+  return p + n;
+}
+
 export class RecordEncoder {
   readonly storeHostBytes: Buffer;
   private readonly msgIdPrefix: string;
   private readonly topics = new Map<string, Buffer>();
   private lastBornHost = '';
   private lastBornHostBytes: Buffer = Buffer.alloc(8);
+  private msgIdHigh = -1;
+  private msgIdHead = '';
+  // The properties the store reads, from one pass over the property string (scanProperties).
+  private tags: string | undefined;
+  private delay: string | undefined;
+  private keys: string | undefined;
+  private uniqKey: string | undefined;
 
   constructor(
     storeHost: string,
@@ -51,67 +95,107 @@ export class RecordEncoder {
     if (m.body.length > this.maxMessageSize) {
       return { status: 'MESSAGE_ILLEGAL', remark: `body of ${m.body.length} bytes exceeds maxMessageSize ${this.maxMessageSize}` };
     }
-    const properties = Buffer.from(m.properties, 'utf8');
-    if (properties.length > MAX_PROPERTIES_LENGTH) {
-      return { status: 'PROPERTIES_SIZE_EXCEEDED', remark: `properties of ${properties.length} bytes exceed ${MAX_PROPERTIES_LENGTH}` };
+    const propertiesLength = m.properties.length === 0 ? 0 : Buffer.byteLength(m.properties, 'utf8');
+    if (propertiesLength > MAX_PROPERTIES_LENGTH) {
+      return { status: 'PROPERTIES_SIZE_EXCEEDED', remark: `properties of ${propertiesLength} bytes exceed ${MAX_PROPERTIES_LENGTH}` };
     }
-    if (!Number.isInteger(m.queueId) || m.queueId < 0) return { status: 'MESSAGE_ILLEGAL', remark: `bad queueId ${m.queueId}` };
+    if (!Number.isInteger(m.queueId) || m.queueId < 0 || !isInt32(m.queueId)) return { status: 'MESSAGE_ILLEGAL', remark: `bad queueId ${m.queueId}` };
+    if (!isInt32(m.flag) || !isInt32(m.reconsumeTimes) || !isInt32(m.sysFlag)) {
+      return { status: 'MESSAGE_ILLEGAL', remark: 'flag, sysFlag and reconsumeTimes must be 32-bit integers' };
+    }
     const bornHost = this.bornHostBytes(m.bornHost);
     let sysFlag = m.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6);
     if (bornHost.length === 20) sysFlag |= SysFlag.BORNHOST_V6;
     if (this.storeHostBytes.length === 20) sysFlag |= SysFlag.STOREHOST_V6;
-    const size = recordSize(m.body.length, topic.length, properties.length, bornHost.length, this.storeHostBytes.length);
-    return { input: m, topic, properties, bornHost, sysFlag, size };
+    const size = recordSize(m.body.length, topic.length, propertiesLength, bornHost.length, this.storeHostBytes.length);
+    return { input: m, topic, propertiesLength, bornHost, sysFlag, size };
   }
 
   encode(target: Buffer, pos: number, p: PreparedRecord, physicalOffset: number, queueOffset: number, storeTimestamp: number): void {
     const m = p.input;
-    writeRecord(target, pos, {
-      queueId: m.queueId,
-      flag: m.flag,
-      queueOffset,
-      physicalOffset,
-      sysFlag: p.sysFlag,
-      bornTimestamp: m.bornTimestamp,
-      bornHost: p.bornHost,
-      storeTimestamp,
-      storeHost: this.storeHostBytes,
-      reconsumeTimes: m.reconsumeTimes,
-      preparedTransactionOffset: m.preparedTransactionOffset,
-      body: m.body,
-      topic: p.topic,
-      properties: p.properties,
-    });
+    const body = m.body;
+    const t = target;
+    let q = putInt(t, pos, p.size);
+    q = putInt(t, q, MESSAGE_MAGIC_CODE);
+    q = putInt(t, q, bodyCrc(body));
+    q = putInt(t, q, m.queueId);
+    q = putInt(t, q, m.flag);
+    q = putLong(t, q, queueOffset);
+    q = putLong(t, q, physicalOffset);
+    q = putInt(t, q, p.sysFlag);
+    q = putLong(t, q, m.bornTimestamp);
+    q = putBytes(t, q, p.bornHost);
+    q = putLong(t, q, storeTimestamp);
+    q = putBytes(t, q, this.storeHostBytes);
+    q = putInt(t, q, m.reconsumeTimes);
+    q = putLong(t, q, m.preparedTransactionOffset);
+    q = putInt(t, q, body.length);
+    t.set(body, q);
+    q += body.length;
+    t[q++] = p.topic.length;
+    q = putBytes(t, q, p.topic);
+    const n = p.propertiesLength;
+    t[q++] = n >>> 8;
+    t[q++] = n;
+    if (n > 0) t.write(m.properties, q, n, 'utf8');
   }
 
   dispatchOf(p: PreparedRecord, physicalOffset: number, queueOffset: number, storeTimestamp: number): DispatchRequest {
     const m = p.input;
-    const props = m.properties;
-    const hasProps = props.length > 0;
+    this.scanProperties(m.properties);
     return {
       topic: m.topic,
       queueId: m.queueId,
       queueOffset,
       physicalOffset,
       size: p.size,
-      tagsCode: computeTagsCode(
-        this.delayLevels,
-        m.topic,
-        m.queueId,
-        storeTimestamp,
-        hasProps ? findProperty(props, Prop.TAGS) : undefined,
-        hasProps ? findProperty(props, Prop.DELAY) : undefined,
-      ),
+      tagsCode: m.topic === SystemTopic.SCHEDULE ? deliverTimestamp(this.delayLevels, this.delay, m.queueId, storeTimestamp) : tagsCode(this.tags),
       storeTimestamp,
       sysFlag: p.sysFlag,
-      keys: hasProps ? findProperty(props, Prop.KEYS) : undefined,
-      uniqKey: hasProps ? findProperty(props, Prop.UNIQ_KEY) : undefined,
+      keys: this.keys,
+      uniqKey: this.uniqKey,
     };
   }
 
-  /** The offset msgId, without the BigInt round trip of the general encoder. */
+  /** The offset msgId: the store host's hex, then the offset as 16 hex digits. */
   msgId(physicalOffset: number): string {
-    return this.msgIdPrefix + physicalOffset.toString(16).toUpperCase().padStart(16, '0');
+    const hi = Math.floor(physicalOffset / 0x100000000);
+    if (hi !== this.msgIdHigh) {
+      this.msgIdHigh = hi;
+      this.msgIdHead = this.msgIdPrefix + hi.toString(16).toUpperCase().padStart(8, '0');
+    }
+    const lo = physicalOffset >>> 0;
+    return this.msgIdHead + (HEX[lo >>> 24] as string) + (HEX[(lo >>> 16) & 255] as string) + (HEX[(lo >>> 8) & 255] as string) + (HEX[lo & 255] as string);
+  }
+
+  /**
+   * TAGS, DELAY, KEYS and UNIQ_KEY in one pass, with findProperty's rules (an entry
+   * `name \u0001 value` between \u0002 separators; the last non-empty value wins).
+   */
+  private scanProperties(text: string): void {
+    this.tags = undefined;
+    this.delay = undefined;
+    this.keys = undefined;
+    this.uniqKey = undefined;
+    const n = text.length;
+    let start = 0;
+    while (start < n) {
+      let end = text.indexOf('\u0002', start);
+      if (end < 0) end = n;
+      const sep = text.indexOf('\u0001', start);
+      if (sep > start && sep < end - 1) {
+        const len = sep - start;
+        if (len === 4) {
+          if (text.startsWith('TAGS', start)) this.tags = text.slice(sep + 1, end);
+          else if (text.startsWith('KEYS', start)) this.keys = text.slice(sep + 1, end);
+        } else if (len === 8) {
+          if (text.startsWith('UNIQ_KEY', start)) this.uniqKey = text.slice(sep + 1, end);
+        } else if (len === 5) {
+          if (text.startsWith('DELAY', start)) this.delay = text.slice(sep + 1, end);
+        }
+      }
+      start = end + 1;
+    }
   }
 
   private topicBytes(topic: string): Buffer {
