@@ -219,7 +219,7 @@ export class DefaultMessageStore implements MessageStore {
     maxBytes?: number,
   ): Promise<GetMessageResult> {
     this.counts.getMessageTimes++;
-    const r = await pullMessages(this.consumeQueues.find(topic, queueId), this.commitLog, offset, maxMsgNums, filter, maxBytes);
+    const r = await pullMessages(this.consumeQueues.find(topic, queueId), this.commitLog, offset, maxMsgNums, filter, maxBytes, this.config.pullLimits);
     if (r.status === 'FOUND') {
       this.counts.getMessageFoundTimes++;
       this.counts.getMessageTransferredMsgCount += r.messageCount;

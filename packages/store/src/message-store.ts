@@ -28,6 +28,14 @@ export interface MessageStoreConfig {
   maxMessageSize?: number;
   /** Bytes of the newest commit log kept in memory for reads (256 MiB). */
   hotTailBytes?: number;
+  /** Most bytes / messages one pull returns when they are in memory (RocketMQ's keys). */
+  maxTransferBytesOnMessageInMemory?: number;
+  maxTransferCountOnMessageInMemory?: number;
+  /** Most bytes / messages one pull returns when they must be read from disk. */
+  maxTransferBytesOnMessageInDisk?: number;
+  maxTransferCountOnMessageInDisk?: number;
+  /** Records within this percentage of physical memory of the log end count as in memory. */
+  accessMessageInMemoryMaxRatio?: number;
   /** Appended but not yet written bytes above which appends get OS_PAGE_CACHE_BUSY (256 MiB). */
   maxPendingWriteBytes?: number;
   /** Consume-queue entries kept in memory per queue (16384). */

@@ -2,11 +2,10 @@
 // outside the queue, and the scan of consume-queue entries (tag filter on the tags code,
 // batch limits as Java's isTheBatchFull). Shared by the file and memory stores; the bytes
 // come from a PullLog: memory slices first, then ranged file reads of neighbouring records.
-import { totalmem } from 'node:os';
 import type { CqEntries } from './consume-queue.js';
 import { entryPhy, entrySize, entryTags } from './consume-queue.js';
 import type { GetMessageResult, GetMessageStatus, TagsCodeFilter } from './message-store.js';
-import { PULL_LIMITS } from './store-config.js';
+import { DEFAULT_PULL_LIMITS, MAX_SCAN_ENTRIES, type PullLimits } from './store-config.js';
 
 export interface PullQueue {
   readonly minOffset: number;
@@ -17,20 +16,13 @@ export interface PullQueue {
 
 export interface PullLog {
   readonly minOffset: number;
-  /** End of the log; records within IN_MEMORY_BYTES of it count as in memory (page cache). */
+  /** End of the log; records within PullLimits.inMemoryBytes of it count as in memory (page cache). */
   readonly maxOffset?: number;
   /** Whether the bytes at offset are served from memory (the in-memory pull limits apply). */
   isHot(offset: number): boolean;
   readHot(offset: number, size: number): Buffer | undefined;
   read(offset: number, size: number): Promise<Buffer | null>;
 }
-
-/**
- * Like RocketMQ's accessMessageInMemoryMaxRatio (40 % of physical memory): a record that near
- * the end of the log is taken to be in the page cache, so the larger in-memory pull limits
- * apply to it even when it has left the hot tail.
- */
-export const IN_MEMORY_BYTES = Math.floor(totalmem() * 0.4);
 
 /** Largest span fetched with one file read when gathering neighbouring records. */
 const MAX_SPAN = 1024 * 1024;
@@ -58,13 +50,14 @@ export async function pullMessages(
   maxMsgNums: number,
   filter: TagsCodeFilter | undefined,
   maxBytes: number | undefined,
+  limits: PullLimits = DEFAULT_PULL_LIMITS,
 ): Promise<GetMessageResult> {
   const outside = offsetOutside(q, offset);
   if (outside !== null || q === undefined) return outside ?? empty('NO_MESSAGE_IN_QUEUE', 0, 0, 0);
   const min = q.minOffset;
   const max = q.maxOffset;
   const wanted = Math.max(1, maxMsgNums);
-  const scanMax = Math.max(PULL_LIMITS.maxScanEntries, wanted);
+  const scanMax = Math.max(MAX_SCAN_ENTRIES, wanted);
   const e = q.entriesHot(offset, scanMax) ?? (await q.entries(offset, scanMax));
   if (e === null) return empty('OFFSET_FOUND_NULL', Math.min(max, Math.max(offset + 1, q.minOffset)), min, max);
 
@@ -83,9 +76,11 @@ export async function pullMessages(
       if (n > 0) {
         if (n >= wanted) break;
         if (maxBytes !== undefined && total + size > maxBytes) break;
-        if (log.isHot(phy) || logMax - phy <= IN_MEMORY_BYTES) {
-          if (total + size > PULL_LIMITS.memoryBytes || n >= PULL_LIMITS.memoryCount) break;
-        } else if (total + size > PULL_LIMITS.diskBytes || n >= PULL_LIMITS.diskCount) break;
+        // Like RocketMQ: a record near the end of the log is taken to be in the page cache,
+        // so the in-memory limits apply to it even when it has left the hot tail.
+        if (log.isHot(phy) || logMax - phy <= limits.inMemoryBytes) {
+          if (total + size > limits.memoryBytes || n >= limits.memoryCount) break;
+        } else if (total + size > limits.diskBytes || n >= limits.diskCount) break;
       }
       if (phy < logMin) {
         if (n === 0) status = 'MESSAGE_WAS_REMOVING';

@@ -1,4 +1,5 @@
 // Store configuration with every default filled in, checked once at construction.
+import { totalmem } from 'node:os';
 import { ContrailError } from '@contrail/common';
 import type { FlushDiskType, MessageStoreConfig } from './message-store.js';
 import { parseDelayLevels } from './delay-levels.js';
@@ -17,6 +18,7 @@ export interface ResolvedStoreConfig {
   cleanResourceInterval: number;
   maxMessageSize: number;
   hotTailBytes: number;
+  pullLimits: PullLimits;
   maxPendingWriteBytes: number;
   consumeQueueTailEntries: number;
   maxHashSlotNum: number;
@@ -30,15 +32,31 @@ export interface ResolvedStoreConfig {
 
 export const CQ_ENTRY_SIZE = 20;
 
-/** Pull limits as RocketMQ's defaults (maxTransfer{Bytes,Count}OnMessageIn{Memory,Disk}). */
-export const PULL_LIMITS = {
-  memoryBytes: 256 * 1024,
-  memoryCount: 32,
+/** What one pull may return (maxTransfer{Bytes,Count}OnMessageIn{Memory,Disk}). */
+export interface PullLimits {
+  memoryBytes: number;
+  memoryCount: number;
+  diskBytes: number;
+  diskCount: number;
+  /** Records within this many bytes of the log end are taken to be in the page cache. */
+  inMemoryBytes: number;
+}
+
+/**
+ * The in-memory limits are higher than RocketMQ's (256 KiB, 32 messages): clients ask for 32
+ * or fewer by default, so only a consumer that asks for more (pullBatchSize) gets more, where
+ * a RocketMQ broker would cap it at 32. The disk limits and the 40 % ratio are RocketMQ's.
+ */
+export const DEFAULT_PULL_LIMITS: PullLimits = {
+  memoryBytes: 4 * 1024 * 1024,
+  memoryCount: 1024,
   diskBytes: 64 * 1024,
   diskCount: 8,
-  /** Consume-queue bytes scanned per pull at most (maxFilterMessageCount in entries * 20). */
-  maxScanEntries: 800,
-} as const;
+  inMemoryBytes: Math.floor(totalmem() * 0.4),
+};
+
+/** Consume-queue entries scanned per pull at most (maxFilterMessageCount). */
+export const MAX_SCAN_ENTRIES = 800;
 
 export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
   const r: ResolvedStoreConfig = {
@@ -55,6 +73,14 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
     cleanResourceInterval: c.cleanResourceInterval ?? 10_000,
     maxMessageSize: c.maxMessageSize ?? 4 * 1024 * 1024,
     hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
+    pullLimits: {
+      memoryBytes: c.maxTransferBytesOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryBytes,
+      memoryCount: c.maxTransferCountOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryCount,
+      diskBytes: c.maxTransferBytesOnMessageInDisk ?? DEFAULT_PULL_LIMITS.diskBytes,
+      diskCount: c.maxTransferCountOnMessageInDisk ?? DEFAULT_PULL_LIMITS.diskCount,
+      inMemoryBytes:
+        c.accessMessageInMemoryMaxRatio === undefined ? DEFAULT_PULL_LIMITS.inMemoryBytes : Math.floor((totalmem() * c.accessMessageInMemoryMaxRatio) / 100),
+    },
     maxPendingWriteBytes: c.maxPendingWriteBytes ?? 256 * 1024 * 1024,
     consumeQueueTailEntries: c.consumeQueueTailEntries ?? 16_384,
     maxHashSlotNum: c.maxHashSlotNum ?? 5_000_000,
@@ -74,5 +100,10 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
   if (r.maxHashSlotNum < 1 || r.maxIndexNum < 2) bad('index geometry too small');
   if (!/^\d+(;\d+)*$/.test(r.deleteWhen)) bad(`deleteWhen ${JSON.stringify(r.deleteWhen)} is not "HH" or "HH;HH"`);
   if (r.syncFlushTimeout <= 0) bad('syncFlushTimeout must be positive');
+  const l = r.pullLimits;
+  if (![l.memoryBytes, l.memoryCount, l.diskBytes, l.diskCount].every((n) => Number.isInteger(n) && n >= 1)) bad('maxTransfer* limits must be positive integers');
+  if (c.accessMessageInMemoryMaxRatio !== undefined && !(c.accessMessageInMemoryMaxRatio >= 0 && c.accessMessageInMemoryMaxRatio <= 100)) {
+    bad('accessMessageInMemoryMaxRatio must be between 0 and 100');
+  }
   return r;
 }

@@ -40,6 +40,10 @@ export interface BrokerConfig {
   mappedFileSizeCommitLog: number;
   /** Bytes of the newest commit log kept in memory to serve pulls without file reads (Contrail-specific). */
   hotTailBytes: number;
+  /** Pull size caps for records read from disk, and what counts as in memory (RocketMQ's keys). */
+  maxTransferBytesOnMessageInDisk: number;
+  maxTransferCountOnMessageInDisk: number;
+  accessMessageInMemoryMaxRatio: number;
   flushConsumerOffsetInterval: number;
   longPollingEnable: boolean;
   /** Hold time of a pull when long polling is off. */
@@ -106,6 +110,9 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
     hotTailBytes: 32 * 1024 * 1024,
+    maxTransferBytesOnMessageInDisk: 64 * 1024,
+    maxTransferCountOnMessageInDisk: 8,
+    accessMessageInMemoryMaxRatio: 40,
     flushConsumerOffsetInterval: 5000,
     longPollingEnable: true,
     shortPollingTimeMills: 1000,
@@ -114,8 +121,10 @@ export function defaultBrokerConfig(): BrokerConfig {
     clusterTopicEnable: true,
     brokerTopicEnable: true,
     syncFlushTimeout: 5000,
-    maxTransferCountOnMessageInMemory: 32,
-    maxTransferBytesOnMessageInMemory: 256 * 1024,
+    // Above RocketMQ's 32 and 256 KiB: clients ask for 32 or fewer unless configured to ask
+    // for more, and one that asks for more should get it (docs/broker.md).
+    maxTransferCountOnMessageInMemory: 1024,
+    maxTransferBytesOnMessageInMemory: 4 * 1024 * 1024,
     defaultQueryMaxNum: 32,
     rejectTransactionMessage: false,
     transactionTimeOut: 6000,
