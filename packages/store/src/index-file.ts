@@ -51,8 +51,15 @@ export interface IndexHeader {
 }
 
 export function indexKeyHash(key: string): number {
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return indexKeyHashFrom(0, key, 0, key.length);
+}
+
+/**
+ * The hash of a key that continues a string whose Java hashCode (unmasked) is `h`, over
+ * text[from, to): hashing "topic#key" from the hash of "topic#" without building the string.
+ */
+export function indexKeyHashFrom(h: number, text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   // Math.abs(Integer.MIN_VALUE) stays negative in Java; RocketMQ maps it to 0.
   return h === -2147483648 ? 0 : Math.abs(h);
 }

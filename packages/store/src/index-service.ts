@@ -4,7 +4,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Logger } from '@contrail/common';
 import type { DispatchRequest } from './dispatch-request.js';
 import { isDispatchable } from './dispatch-request.js';
-import { IndexFile, indexKeyHash } from './index-file.js';
+import { IndexFile, indexKeyHash, indexKeyHashFrom } from './index-file.js';
 
 export function indexKey(topic: string, key: string): string {
   return topic + '#' + key;
@@ -14,6 +14,8 @@ export class IndexService {
   files: IndexFile[] = [];
   /** End of the last record the index has seen (records below it are indexed). */
   dispatchedThrough = 0;
+  private lastTopic = '';
+  private lastTopicHash = 0;
 
   constructor(
     private readonly dir: string,
@@ -66,17 +68,31 @@ export class IndexService {
     if (req.physicalOffset < this.dispatchedThrough) return;
     this.dispatchedThrough = req.physicalOffset + req.size;
     if (!isDispatchable(req.sysFlag)) return;
-    if (req.keys !== undefined) {
+    const keys = req.keys;
+    const uniq = req.uniqKey;
+    if (keys === undefined && (uniq === undefined || uniq.length === 0)) return;
+    const topicHash = this.topicHash(req.topic);
+    if (keys !== undefined) {
       let from = 0;
-      const keys = req.keys;
       while (from <= keys.length) {
         let end = keys.indexOf(' ', from);
         if (end < 0) end = keys.length;
-        if (end > from) this.put(indexKey(req.topic, keys.slice(from, end)), req);
+        if (end > from) this.put(indexKeyHashFrom(topicHash, keys, from, end), req);
         from = end + 1;
       }
     }
-    if (req.uniqKey !== undefined && req.uniqKey.length > 0) this.put(indexKey(req.topic, req.uniqKey), req);
+    if (uniq !== undefined && uniq.length > 0) this.put(indexKeyHashFrom(topicHash, uniq, 0, uniq.length), req);
+  }
+
+  /** Java's hashCode of "topic#" (unmasked), the start of every key hash of the topic. */
+  private topicHash(topic: string): number {
+    if (topic === this.lastTopic) return this.lastTopicHash;
+    const prefix = topic + '#';
+    let h = 0;
+    for (let i = 0; i < prefix.length; i++) h = (Math.imul(h, 31) + prefix.charCodeAt(i)) | 0;
+    this.lastTopic = topic;
+    this.lastTopicHash = h;
+    return h;
   }
 
   /** Moves the dispatched point over records that carry nothing to index (blanks, gaps). */
@@ -129,7 +145,7 @@ export class IndexService {
     for (const f of this.files) await f.close();
   }
 
-  private put(key: string, req: DispatchRequest): void {
+  private put(hash: number, req: DispatchRequest): void {
     let f = this.files[this.files.length - 1];
     if (f === undefined || !f.isActive || f.isFull) {
       // Every record before this one has its entries in f or an earlier file.
@@ -137,6 +153,6 @@ export class IndexService {
       f = IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset);
       this.files.push(f);
     }
-    f.put(indexKeyHash(key), req.physicalOffset, req.storeTimestamp);
+    f.put(hash, req.physicalOffset, req.storeTimestamp);
   }
 }

@@ -22,6 +22,12 @@ export interface PrepareFailure {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
+/** Buffer's own string writers, without Buffer#write's argument parsing (stable since Node 0.x). */
+interface RawWriteBuffer extends Buffer {
+  latin1Write(s: string, offset: number, length: number): number;
+  utf8Write(s: string, offset: number, length: number): number;
+}
+
 function isInt32(v: number): boolean {
   return (v | 0) === v;
 }
@@ -137,7 +143,12 @@ export class RecordEncoder {
     const n = p.propertiesLength;
     t[q++] = n >>> 8;
     t[q++] = n;
-    if (n > 0) t.write(m.properties, q, n, 'utf8');
+    if (n > 0) {
+      const raw = t as RawWriteBuffer;
+      // All ASCII when the UTF-8 length is the string length: latin1 writes the same bytes.
+      if (n === m.properties.length) raw.latin1Write(m.properties, q, n);
+      else raw.utf8Write(m.properties, q, n);
+    }
   }
 
   dispatchOf(p: PreparedRecord, physicalOffset: number, queueOffset: number, storeTimestamp: number): DispatchRequest {
