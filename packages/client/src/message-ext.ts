@@ -106,6 +106,15 @@ export function messageFields(m: MessageExt): MessageExt {
   return out as MessageExt;
 }
 
+interface Known {
+  tags?: string | undefined;
+  keys?: string[];
+  msgId?: string;
+  offsetMsgId?: string;
+  bornHost?: string;
+  storeHost?: string;
+}
+
 /** A message read from a record in place; the string fields are decoded on first use. */
 class PulledMessage implements MessageExt {
   topic: string;
@@ -127,8 +136,7 @@ class PulledMessage implements MessageExt {
   readonly #storeHostLength: number;
   readonly #extra: Properties | undefined;
   #properties: Properties | undefined;
-  /** Fields assigned by the application, and decoded ones, once known. */
-  #set: { tags?: string | undefined; keys?: string[]; msgId?: string; offsetMsgId?: string; bornHost?: string; storeHost?: string } = {};
+  #known: Known | undefined;
 
   constructor(record: Buffer, l: RecordLayout, brokerName: string, extra: Properties | undefined) {
     this.#record = record;
@@ -152,6 +160,11 @@ class PulledMessage implements MessageExt {
     this.body = (l.sysFlag & SysFlag.COMPRESSED) === 0 ? body : inflated({ sysFlag: l.sysFlag, body, topic: this.topic }, () => this.msgId);
   }
 
+  /** Fields assigned by the application, and decoded ones, once known. */
+  #set(): Known {
+    return (this.#known ??= {});
+  }
+
   get properties(): Properties {
     if (this.#properties === undefined) {
       this.#properties = decodeProperties(this.#record.toString('utf8', this.#propertiesAt, this.#propertiesAt + this.#propertiesLength));
@@ -164,50 +177,51 @@ class PulledMessage implements MessageExt {
   }
 
   get tags(): string | undefined {
-    return 'tags' in this.#set ? this.#set.tags : this.properties[Prop.TAGS];
+    return this.#known !== undefined && 'tags' in this.#known ? this.#known.tags : this.properties[Prop.TAGS];
   }
   set tags(v: string | undefined) {
-    this.#set.tags = v;
+    this.#set().tags = v;
   }
 
   get keys(): string[] {
-    if (this.#set.keys === undefined) {
+    const known = this.#set();
+    if (known.keys === undefined) {
       const keys = this.properties[Prop.KEYS];
-      this.#set.keys = keys === undefined ? [] : keys.split(' ').filter((k) => k.length > 0);
+      known.keys = keys === undefined ? [] : keys.split(' ').filter((k) => k.length > 0);
     }
-    return this.#set.keys;
+    return known.keys;
   }
   set keys(v: string[]) {
-    this.#set.keys = v;
+    this.#set().keys = v;
   }
 
   get msgId(): string {
-    return (this.#set.msgId ??= this.properties[Prop.UNIQ_KEY] ?? this.offsetMsgId);
+    return (this.#set().msgId ??= this.properties[Prop.UNIQ_KEY] ?? this.offsetMsgId);
   }
   set msgId(v: string) {
-    this.#set.msgId = v;
+    this.#set().msgId = v;
   }
 
   get offsetMsgId(): string {
     const at = this.#storeHostAt;
-    return (this.#set.offsetMsgId ??= createOffsetMsgId(this.#record.subarray(at, at + this.#storeHostLength), this.commitLogOffset));
+    return (this.#set().offsetMsgId ??= createOffsetMsgId(this.#record.subarray(at, at + this.#storeHostLength), this.commitLogOffset));
   }
   set offsetMsgId(v: string) {
-    this.#set.offsetMsgId = v;
+    this.#set().offsetMsgId = v;
   }
 
   get bornHost(): string {
-    return (this.#set.bornHost ??= decodeHost(this.#record, this.#bornHostAt, (this.sysFlag & SysFlag.BORNHOST_V6) !== 0));
+    return (this.#set().bornHost ??= decodeHost(this.#record, this.#bornHostAt, (this.sysFlag & SysFlag.BORNHOST_V6) !== 0));
   }
   set bornHost(v: string) {
-    this.#set.bornHost = v;
+    this.#set().bornHost = v;
   }
 
   get storeHost(): string {
-    return (this.#set.storeHost ??= decodeHost(this.#record, this.#storeHostAt, this.#storeHostLength === 20));
+    return (this.#set().storeHost ??= decodeHost(this.#record, this.#storeHostAt, this.#storeHostLength === 20));
   }
   set storeHost(v: string) {
-    this.#set.storeHost = v;
+    this.#set().storeHost = v;
   }
 
   toJSON(): MessageExt {
