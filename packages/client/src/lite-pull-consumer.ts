@@ -6,6 +6,7 @@ import { ContrailError, validateName } from '@contrail/common';
 import { allocateAveragely } from './allocate-averagely.js';
 import { AssignedQueue } from './assigned-queue.js';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
+import { BackgroundTimers, RerunningTask, announce } from './group-membership.js';
 import { ConsumerRequests } from './consumer-requests.js';
 import type { ConsumeFromWhere, ConsumerData } from './heartbeat-data.js';
 import type { MessageExt } from './message-ext.js';
@@ -62,9 +63,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   #handedOut: { queue: AssignedQueue; version: number; offset: number }[] = [];
   #mode: Mode = 'none';
   #state: State = 'created';
-  #timers: NodeJS.Timeout[] = [];
-  #rebalancing: Promise<void> | undefined;
-  #rebalanceAgain = false;
+  readonly #timers: BackgroundTimers;
+  readonly #rebalancer: RerunningTask;
 
   constructor(options: LitePullConsumerOptions) {
     const bad = validateName(options.consumerGroup, 'consumer group');
@@ -94,6 +94,13 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       'lite-pull-consumer',
     );
     this.#requests = new ConsumerRequests(this.#client, this.consumerGroup);
+    this.#timers = new BackgroundTimers(this.#client.log);
+    this.#rebalancer = new RerunningTask(
+      async () => {
+        for (const [topic, sub] of [...this.#subscriptions]) await this.#rebalanceTopic(topic, sub);
+      },
+      () => this.#mode === 'subscribe' && this.#state === 'running',
+    );
   }
 
   get clientId(): string {
@@ -138,8 +145,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     this.#state = 'running';
     this.#client.start();
     for (const q of this.#assigned.values()) this.#startLoop(q);
-    if (this.#o.autoCommit) this.#every(this.#o.autoCommitIntervalMs, () => this.#commitAll(true));
-    this.#every(this.#o.rebalanceIntervalMs, () => this.#rebalance());
+    if (this.#o.autoCommit) this.#timers.every(this.#o.autoCommitIntervalMs, () => this.#commitAll(true));
+    this.#timers.every(this.#o.rebalanceIntervalMs, () => this.#rebalance());
     if (this.#mode === 'subscribe') await this.#joinGroup();
   }
 
@@ -148,8 +155,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     const was = this.#state;
     this.#state = 'stopped';
     if (was !== 'running') return;
-    for (const t of this.#timers) clearInterval(t);
-    this.#timers = [];
+    this.#timers.clear();
     this.#arrived.wake();
     for (const q of this.#assigned.values()) q.signal.wake();
     if (this.#o.autoCommit) {
@@ -246,14 +252,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
 
   /** Routes, heartbeat, then rebalance: the broker must know us before we count the group. */
   async #joinGroup(): Promise<void> {
-    await Promise.all(
-      [...this.#subscriptions.keys()].map((topic) =>
-        this.#client.refreshRoute(topic).catch((err: unknown) => {
-          this.#client.emit({ type: 'route-error', topic, error: asError(err) });
-        }),
-      ),
-    );
-    await this.#client.heartbeat();
+    await announce(this.#client, this.#subscriptions.keys());
     await this.#rebalance();
   }
 
@@ -263,21 +262,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
 
   /** One rebalance at a time; a request while one runs makes it run once more. */
   #rebalance(): Promise<void> {
-    if (this.#mode !== 'subscribe' || this.#state !== 'running') return Promise.resolve();
-    if (this.#rebalancing !== undefined) {
-      this.#rebalanceAgain = true;
-      return this.#rebalancing;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.#rebalanceAgain = false;
-        for (const [topic, sub] of [...this.#subscriptions]) await this.#rebalanceTopic(topic, sub);
-      } while (this.#rebalanceAgain && this.#state === 'running');
-    };
-    this.#rebalancing = run().finally(() => {
-      this.#rebalancing = undefined;
-    });
-    return this.#rebalancing;
+    return this.#rebalancer.run();
   }
 
   async #rebalanceTopic(topic: string, sub: SubscriptionData): Promise<void> {
@@ -442,13 +427,5 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       this.#client.emit({ type: 'commit-error', queue: q.mq, error });
       return error;
     }
-  }
-
-  #every(ms: number, fn: () => Promise<void>): void {
-    const timer = setInterval(() => {
-      fn().catch((err: unknown) => this.#client.log.error({ err }, 'background task failed'));
-    }, ms);
-    timer.unref();
-    this.#timers.push(timer);
   }
 }

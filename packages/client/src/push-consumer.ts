@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ContrailError, retryTopic, validateName } from '@contrail/common';
 import { allocateStrategy, type AllocateStrategy, type AllocateStrategyName } from './allocate-strategy.js';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
+import { BackgroundTimers, RerunningTask, announce } from './group-membership.js';
 import type { ConsumeHost } from './consume-host.js';
 import { ConsumeConcurrently } from './consume-concurrently.js';
 import { ConsumeOrderly } from './consume-orderly.js';
@@ -91,10 +92,9 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
   #concurrent: ConsumeConcurrently | undefined;
   #orderlyService: ConsumeOrderly | undefined;
   #state: State = 'created';
-  #timers: NodeJS.Timeout[] = [];
+  readonly #timers: BackgroundTimers;
   #retryTimer: NodeJS.Timeout | undefined;
-  #rebalancing: Promise<void> | undefined;
-  #rebalanceAgain = false;
+  readonly #rebalancer: RerunningTask;
 
   constructor(options: PushConsumerOptions) {
     const bad = validateName(options.consumerGroup, 'consumer group');
@@ -135,6 +135,13 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     );
     this.#requests = new ConsumerRequests(this.#client, this.consumerGroup);
     this.#push = new PushRequests(this.#client, this.consumerGroup);
+    this.#timers = new BackgroundTimers(this.#client.log);
+    this.#rebalancer = new RerunningTask(
+      async () => {
+        for (const [topic, sub] of this.#topics()) await this.#rebalanceTopic(topic, sub);
+      },
+      () => this.#state === 'running',
+    );
     this.#offsets =
       this.messageModel === 'BROADCASTING'
         ? new LocalFileOffsetStore(this.#o.offsetStoreDir, options.instanceName ?? 'DEFAULT', this.consumerGroup)
@@ -197,9 +204,9 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     if (this.#clustering) this.#client.watch(retryTopic(this.consumerGroup));
     this.#state = 'running';
     this.#client.start();
-    this.#every(this.#o.rebalanceIntervalMs, () => this.#rebalance());
-    this.#every(this.#o.persistConsumerOffsetIntervalMs, () => this.#persistAll(false));
-    if (this.orderly && this.#clustering) this.#every(this.#o.lockIntervalMs, () => this.#lockAll());
+    this.#timers.every(this.#o.rebalanceIntervalMs, () => this.#rebalance());
+    this.#timers.every(this.#o.persistConsumerOffsetIntervalMs, () => this.#persistAll(false));
+    if (this.orderly && this.#clustering) this.#timers.every(this.#o.lockIntervalMs, () => this.#lockAll());
     await this.#joinGroup();
   }
 
@@ -215,8 +222,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
       return;
     }
     this.#state = 'stopping';
-    for (const t of this.#timers) clearInterval(t);
-    this.#timers = [];
+    this.#timers.clear();
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#handoff.finishCurrent();
     this.#handoff.abandonWaiting();
@@ -227,7 +233,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     await this.#concurrent?.stop();
     await Promise.all([...this.#pqs.values()].map((pq) => this.#drained(pq, this.#o.dropDrainTimeoutMs)));
     await this.#persistAll(true);
-    if (this.orderly && this.#clustering) await this.#unlock([...this.#pqs.values()].map((pq) => pq.mq));
+    if (this.orderly && this.#clustering) await this.#push.unlockQueues([...this.#pqs.values()].map((pq) => pq.mq));
     for (const pq of this.#pqs.values()) pq.released = true;
     await this.#client.shutdown({ consumerGroup: this.consumerGroup });
     await Promise.allSettled([...this.#pqs.values()].map((pq) => pq.loop));
@@ -282,15 +288,13 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
   }
 
   async #joinGroup(): Promise<void> {
-    await Promise.all(
-      this.#topics().map(([topic]) =>
-        this.#client.refreshRoute(topic).catch((err: unknown) => {
-          this.#client.emit({ type: 'route-error', topic, error: asError(err) });
-        }),
-      ),
-    );
-    await this.#client.heartbeat();
+    await announce(this.#client, this.#topics().map(([topic]) => topic));
     await this.#rebalance();
+  }
+
+  /** One rebalance at a time; a request while one runs makes it run once more. */
+  #rebalance(): Promise<void> {
+    return this.#rebalancer.run();
   }
 
   #triggerRebalance(): void {
@@ -305,25 +309,6 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
       this.#triggerRebalance();
     }, RETRY_REBALANCE_MS);
     this.#retryTimer.unref();
-  }
-
-  /** One rebalance at a time; a request while one runs makes it run once more. */
-  #rebalance(): Promise<void> {
-    if (this.#state !== 'running') return Promise.resolve();
-    if (this.#rebalancing !== undefined) {
-      this.#rebalanceAgain = true;
-      return this.#rebalancing;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.#rebalanceAgain = false;
-        for (const [topic, sub] of this.#topics()) await this.#rebalanceTopic(topic, sub);
-      } while (this.#rebalanceAgain && this.#state === 'running');
-    };
-    this.#rebalancing = run().finally(() => {
-      this.#rebalancing = undefined;
-    });
-    return this.#rebalancing;
   }
 
   async #rebalanceTopic(topic: string, sub: SubscriptionData): Promise<void> {
@@ -359,49 +344,33 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
   /** Orderly clustering: locks the new queues first; undefined when no locking applies. */
   async #lockNew(mqs: MessageQueue[]): Promise<Set<string> | undefined> {
     if (!this.orderly || !this.#clustering) return undefined;
-    const held = new Set<string>();
-    for (const [brokerName, list] of byBroker(mqs)) {
-      try {
-        for (const k of await this.#push.lock(brokerName, list)) held.add(k);
-      } catch (err) {
-        for (const mq of list) this.#client.emit({ type: 'lock-error', queue: mq, error: asError(err) });
-      }
-    }
-    return held;
+    return this.#push.lockQueues(mqs, (mq, err) => this.#lockError(mq, err));
+  }
+
+  #lockError(mq: MessageQueue, err: unknown): void {
+    this.#client.emit({ type: 'lock-error', queue: mq, error: asError(err) });
   }
 
   /** Renews the locks of every owned queue; a queue that lost its lock stops consuming. */
   async #lockAll(): Promise<void> {
-    for (const [brokerName, list] of byBroker([...this.#pqs.values()].map((pq) => pq.mq))) {
-      let held: Set<string>;
-      try {
-        held = await this.#push.lock(brokerName, list);
-      } catch (err) {
-        for (const mq of list) this.#client.emit({ type: 'lock-error', queue: mq, error: asError(err) });
-        continue;
-      }
-      for (const mq of list) {
-        const pq = this.#pqs.get(queueKey(mq));
-        if (pq === undefined) continue;
-        if (held.has(queueKey(mq))) {
-          pq.locked = true;
-          pq.lastLockTimestamp = Date.now();
-          pq.signal.wake();
-          this.#orderlyService?.submit(pq);
-        } else if (pq.locked) {
-          pq.locked = false;
-          this.#client.emit({ type: 'lock-lost', queue: mq });
-        }
-      }
-    }
-  }
-
-  async #unlock(mqs: MessageQueue[]): Promise<void> {
-    for (const [brokerName, list] of byBroker(mqs)) {
-      try {
-        await this.#push.unlock(brokerName, list);
-      } catch (err) {
-        this.#client.log.warn({ err, brokerName }, 'unlock failed; the broker lease will expire');
+    const failed = new Set<string>();
+    const mqs = [...this.#pqs.values()].map((pq) => pq.mq);
+    const held = await this.#push.lockQueues(mqs, (mq, err) => {
+      failed.add(queueKey(mq));
+      this.#lockError(mq, err);
+    });
+    for (const mq of mqs) {
+      const key = queueKey(mq);
+      const pq = this.#pqs.get(key);
+      if (pq === undefined || failed.has(key)) continue;
+      if (held.has(key)) {
+        pq.locked = true;
+        pq.lastLockTimestamp = Date.now();
+        pq.signal.wake();
+        this.#orderlyService?.submit(pq);
+      } else if (pq.locked) {
+        pq.locked = false;
+        this.#client.emit({ type: 'lock-lost', queue: mq });
       }
     }
   }
@@ -421,7 +390,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     this.#offsets.remove(pq.mq);
     pq.clear();
     if (this.orderly && this.#clustering) {
-      if (pq.inFlight === 0) await this.#unlock([pq.mq]);
+      if (pq.inFlight === 0) await this.#push.unlockQueues([pq.mq]);
       else this.#client.log.warn({ queue: pq.mq }, 'orderly batch still running; leaving the queue lock to expire');
     }
     this.#client.emit({ type: 'queue-dropped', queue: pq.mq });
@@ -516,22 +485,4 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
       for (const mq of mqs) this.#client.emit({ type: 'commit-error', queue: mq, error: asError(err) });
     }
   }
-
-  #every(ms: number, fn: () => Promise<void>): void {
-    const timer = setInterval(() => {
-      fn().catch((err: unknown) => this.#client.log.error({ err }, 'background task failed'));
-    }, ms);
-    timer.unref();
-    this.#timers.push(timer);
-  }
-}
-
-function byBroker(mqs: readonly MessageQueue[]): Map<string, MessageQueue[]> {
-  const out = new Map<string, MessageQueue[]>();
-  for (const mq of mqs) {
-    const list = out.get(mq.brokerName);
-    if (list === undefined) out.set(mq.brokerName, [mq]);
-    else list.push(mq);
-  }
-  return out;
 }

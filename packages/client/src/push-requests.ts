@@ -52,6 +52,33 @@ export class PushRequests {
     await this.#client.invokeOk(addr, createRequest(RequestCode.UNLOCK_BATCH_MQ, {}, this.#body(mqs)));
   }
 
+  /**
+   * Locks queues on whichever brokers they live on, one request per broker; the keys now held.
+   * The queues of a broker whose request failed are reported through `onError`.
+   */
+  async lockQueues(mqs: readonly MessageQueue[], onError: (mq: MessageQueue, err: unknown) => void): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (const [brokerName, list] of byBroker(mqs)) {
+      try {
+        for (const k of await this.lock(brokerName, list)) held.add(k);
+      } catch (err) {
+        for (const mq of list) onError(mq, err);
+      }
+    }
+    return held;
+  }
+
+  /** Releases queues on their brokers; a failure is only logged (the broker's lease runs out). */
+  async unlockQueues(mqs: readonly MessageQueue[]): Promise<void> {
+    for (const [brokerName, list] of byBroker(mqs)) {
+      try {
+        await this.unlock(brokerName, list);
+      } catch (err) {
+        this.#client.log.warn({ err, brokerName }, 'unlock failed; the broker lease will expire');
+      }
+    }
+  }
+
   #body(mqs: readonly MessageQueue[]): Buffer {
     const mqSet = mqs.map((m) => ({ topic: m.topic, brokerName: m.brokerName, queueId: m.queueId }));
     return Buffer.from(JSON.stringify({ consumerGroup: this.#group, clientId: this.#client.clientId, mqSet }), 'utf8');
@@ -66,4 +93,14 @@ export class PushRequests {
     if (addr === undefined) throw new ContrailError('ROUTE_NOT_FOUND', `no master address for broker ${brokerName}`);
     return addr;
   }
+}
+
+function byBroker(mqs: readonly MessageQueue[]): Map<string, MessageQueue[]> {
+  const out = new Map<string, MessageQueue[]>();
+  for (const mq of mqs) {
+    const list = out.get(mq.brokerName);
+    if (list === undefined) out.set(mq.brokerName, [mq]);
+    else list.push(mq);
+  }
+  return out;
 }
