@@ -12,6 +12,7 @@ for (const group of ['packages', 'apps']) {
   for (const name of readdirSync(join(root, group))) roots.push(join(root, group, name, 'dist', 'test'));
 }
 roots.push(join(root, 'test', 'dist'));
+roots.push(join(root, 'bench', 'dist', 'test'));
 
 function walk(dir, out) {
   if (!existsSync(dir)) return out;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PeerName, Target } from './drivers/driver.js';
+import { measureFloor } from './floor.js';
 import { fdatasyncRate, machineInfo } from './machine.js';
 import { Progress } from './progress.js';
 import { checkTargets, markdown, svgChart, type BenchResult } from './report.js';
@@ -183,6 +184,11 @@ async function main(): Promise<void> {
   machine.fdatasyncP50Us = fs.p50Us;
   progress.line(`disk: ${fmtNum(fs.perSec)} fdatasyncs/s (4 KiB, one at a time), p50 ${fs.p50Us} µs`);
   Object.assign(machine.versions, machineInfo().versions);
+  progress.status('loopback floor …');
+  machine.floor = await measureFloor(quick);
+  progress.line(
+    `loopback floor: one at a time p50 ${machine.floor.sync_p50_us} µs, p99 ${machine.floor.sync_p99_us} µs; at 10 k/s p99 ${machine.floor.paced_p99_us} µs`,
+  );
 
   await peerRuns();
   if (!quick && !args['no-w5']) await syncFlushRuns();

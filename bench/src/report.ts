@@ -1,6 +1,7 @@
 // The Markdown table and the SVG chart of one bench run.
 import type { Ratios, Stat, SummaryRow } from './summary.js';
 import { metricOf } from './summary.js';
+import type { Floor } from './floor.js';
 
 export interface Machine {
   date: string;
@@ -12,6 +13,8 @@ export interface Machine {
   loadAvgAtStart: number[];
   fdatasyncPerSec?: number;
   fdatasyncP50Us?: number;
+  /** Plain Node.js 1 KiB echo between two processes over loopback (floor.ts). */
+  floor?: Floor;
   versions: Record<string, string>;
 }
 
@@ -69,6 +72,13 @@ export function markdown(r: BenchResult): string {
     `Machine: ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}; load average at start ${m.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}.`,
   );
   if (m.fdatasyncPerSec !== undefined) out.push(`Disk: 4 KiB write + fdatasync loop ${fmtNum(m.fdatasyncPerSec)}/s (p50 ${fmtNum(m.fdatasyncP50Us ?? NaN)} µs).`);
+  if (m.floor !== undefined) {
+    const f = m.floor;
+    out.push(
+      `Loopback floor (plain Node.js 1 KiB echo between two processes): one at a time p50 ${fmtNum(f.sync_p50_us)} µs, p99 ${fmtNum(f.sync_p99_us)} µs; ` +
+        `at 10 k/s p50 ${fmtNum(f.paced_p50_us)} µs, p99 ${fmtNum(f.paced_p99_us)} µs. W3 and W4 cannot go below these round trips.`,
+    );
+  }
   out.push(`Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}. Contrail server started with ${r.launcher}.`);
   out.push('', 'Median [min–max] over the runs; every server and client shares the same cores, and peers run interleaved so ratios come from the same conditions.', '');
   for (const w of WORKLOADS) {
