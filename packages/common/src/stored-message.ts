@@ -156,23 +156,17 @@ export interface DecodeOptions {
  * Where a record's fields are, with its fixed-size fields read: what a reader needs to take
  * the variable parts (hosts, topic, properties) only when they are asked for.
  */
-export interface RecordLayout {
+export interface RecordLayout
+  extends Pick<
+    StoredMessage,
+    'bodyCrc' | 'queueId' | 'flag' | 'queueOffset' | 'physicalOffset' | 'sysFlag' | 'bornTimestamp' | 'storeTimestamp' | 'reconsumeTimes' | 'preparedTransactionOffset'
+  > {
   size: number;
-  bodyCrc: number;
-  queueId: number;
-  flag: number;
-  queueOffset: number;
-  physicalOffset: number;
-  sysFlag: number;
-  bornTimestamp: number;
   /** BORNHOST: 8 bytes (ip, port), 20 with BORNHOST_V6. */
   bornHostAt: number;
-  storeTimestamp: number;
   /** STOREHOST: 8 bytes, 20 with STOREHOST_V6. */
   storeHostAt: number;
   storeHostLength: number;
-  reconsumeTimes: number;
-  preparedTransactionOffset: number;
   bodyAt: number;
   bodyLength: number;
   topicAt: number;
