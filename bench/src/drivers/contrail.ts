@@ -26,6 +26,7 @@ export async function openContrail(target: Target, stream: string, fresh: boolea
       autoCommit: false,
       consumeFromWhere: from,
       pullBatchSize: 1000,
+      pullThresholdForQueue: 4000,
     });
     consumers.push(c);
     return c;
