@@ -10,6 +10,8 @@ import {
   createOffsetMsgId,
   decodeHost,
   decodeProperties,
+  readLong,
+  RecordPos,
   scanRecord,
   uncompressedBody,
   type Properties,
@@ -107,6 +109,11 @@ export function messageFields(m: MessageExt): MessageExt {
 }
 
 interface Known {
+  flag?: number;
+  commitLogOffset?: number;
+  bornTimestamp?: number;
+  storeTimestamp?: number;
+  reconsumeTimes?: number;
   tags?: string | undefined;
   keys?: string[];
   msgId?: string;
@@ -122,42 +129,76 @@ class PulledMessage implements MessageExt {
   queueId: number;
   queueOffset: number;
   brokerName: string;
-  storeTimestamp: number;
-  bornTimestamp: number;
-  reconsumeTimes: number;
-  commitLogOffset: number;
   sysFlag: number;
-  flag: number;
   readonly #record: Buffer;
+  /** Where the record starts in #record (the fixed fields are read from there when asked for). */
+  readonly #at: number;
   readonly #propertiesAt: number;
   readonly #propertiesLength: number;
-  readonly #bornHostAt: number;
-  readonly #storeHostAt: number;
-  readonly #storeHostLength: number;
   readonly #extra: Properties | undefined;
   #properties: Properties | undefined;
   #known: Known | undefined;
 
-  constructor(record: Buffer, l: RecordLayout, brokerName: string, extra: Properties | undefined) {
+  constructor(record: Buffer, at: number, l: RecordLayout, brokerName: string, extra: Properties | undefined) {
     this.#record = record;
+    this.#at = at;
     this.#extra = extra;
     this.topic = record.toString('utf8', l.topicAt, l.topicAt + l.topicLength);
     this.queueId = l.queueId;
     this.queueOffset = l.queueOffset;
     this.brokerName = brokerName;
-    this.storeTimestamp = l.storeTimestamp;
-    this.bornTimestamp = l.bornTimestamp;
-    this.reconsumeTimes = l.reconsumeTimes;
-    this.commitLogOffset = l.physicalOffset;
     this.sysFlag = l.sysFlag;
-    this.flag = l.flag;
     this.#propertiesAt = l.propertiesAt;
     this.#propertiesLength = l.propertiesLength;
-    this.#bornHostAt = l.bornHostAt;
-    this.#storeHostAt = l.storeHostAt;
-    this.#storeHostLength = l.storeHostLength;
     const body = record.subarray(l.bodyAt, l.bodyAt + l.bodyLength);
     this.body = (l.sysFlag & SysFlag.COMPRESSED) === 0 ? body : inflated({ sysFlag: l.sysFlag, body, topic: this.topic }, () => this.msgId);
+  }
+
+  get #bornHostAt(): number {
+    return this.#at + RecordPos.BORNHOST;
+  }
+
+  get #storeTimestampAt(): number {
+    return this.#bornHostAt + ((this.sysFlag & SysFlag.BORNHOST_V6) !== 0 ? 20 : 8);
+  }
+
+  get #storeHostLength(): number {
+    return (this.sysFlag & SysFlag.STOREHOST_V6) !== 0 ? 20 : 8;
+  }
+
+  get flag(): number {
+    return this.#known?.flag ?? this.#record.readInt32BE(this.#at + RecordPos.FLAG);
+  }
+  set flag(v: number) {
+    this.#set().flag = v;
+  }
+
+  get commitLogOffset(): number {
+    return this.#known?.commitLogOffset ?? readLong(this.#record, this.#at + RecordPos.PHYSICALOFFSET);
+  }
+  set commitLogOffset(v: number) {
+    this.#set().commitLogOffset = v;
+  }
+
+  get bornTimestamp(): number {
+    return this.#known?.bornTimestamp ?? readLong(this.#record, this.#at + RecordPos.BORNTIMESTAMP);
+  }
+  set bornTimestamp(v: number) {
+    this.#set().bornTimestamp = v;
+  }
+
+  get storeTimestamp(): number {
+    return this.#known?.storeTimestamp ?? readLong(this.#record, this.#storeTimestampAt);
+  }
+  set storeTimestamp(v: number) {
+    this.#set().storeTimestamp = v;
+  }
+
+  get reconsumeTimes(): number {
+    return this.#known?.reconsumeTimes ?? this.#record.readInt32BE(this.#storeTimestampAt + 8 + this.#storeHostLength);
+  }
+  set reconsumeTimes(v: number) {
+    this.#set().reconsumeTimes = v;
   }
 
   /** Fields assigned by the application, and decoded ones, once known. */
@@ -203,7 +244,7 @@ class PulledMessage implements MessageExt {
   }
 
   get offsetMsgId(): string {
-    const at = this.#storeHostAt;
+    const at = this.#storeTimestampAt + 8;
     return (this.#set().offsetMsgId ??= createOffsetMsgId(this.#record.subarray(at, at + this.#storeHostLength), this.commitLogOffset));
   }
   set offsetMsgId(v: string) {
@@ -218,7 +259,7 @@ class PulledMessage implements MessageExt {
   }
 
   get storeHost(): string {
-    return (this.#set().storeHost ??= decodeHost(this.#record, this.#storeHostAt, this.#storeHostLength === 20));
+    return (this.#set().storeHost ??= decodeHost(this.#record, this.#storeTimestampAt + 8, this.#storeHostLength === 20));
   }
   set storeHost(v: string) {
     this.#set().storeHost = v;
@@ -242,15 +283,16 @@ export function decodeMessages(body: Buffer | undefined, brokerName: string, ext
   const out: MessageExt[] = [];
   // Walk the fields rather than trusting TOTALSIZE, as RocketMQ clients do; stop at the
   // first record that does not decode.
+  const l = {} as RecordLayout;
+  const options = { strict: false };
   let pos = 0;
   while (pos + 4 <= body.length) {
-    let l: RecordLayout;
     try {
-      l = scanRecord(body, pos, { strict: false });
+      scanRecord(body, pos, options, l);
     } catch {
       break;
     }
-    out.push(new PulledMessage(body, l, brokerName, extra));
+    out.push(new PulledMessage(body, pos, l, brokerName, extra));
     pos += l.size;
   }
   return out;

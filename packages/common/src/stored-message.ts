@@ -175,8 +175,11 @@ export interface RecordLayout
   propertiesLength: number;
 }
 
-/** Walks the record at `pos`; throws RecordDecodeError if it is not a whole, valid record. */
-export function scanRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}): RecordLayout {
+/**
+ * Walks the record at `pos`; throws RecordDecodeError if it is not a whole, valid record.
+ * With `into`, fills and returns that object (a reader walking many records allocates none).
+ */
+export function scanRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}, into?: RecordLayout): RecordLayout {
   const fail = (why: string): never => {
     throw new RecordDecodeError(`bad record at ${pos}: ${why}`, pos);
   };
@@ -208,30 +211,30 @@ export function scanRecord(buf: Buffer, pos = 0, options: DecodeOptions = {}): R
   if (propertiesLength < 0 || (strict ? propertiesAt + propertiesLength !== end : propertiesAt + propertiesLength > end)) {
     fail(`properties length ${propertiesLength} does not end the record`);
   }
-  const layout: RecordLayout = {
-    size,
-    bodyCrc: buf.readInt32BE(pos + 8),
-    queueId: buf.readInt32BE(pos + 12),
-    flag: buf.readInt32BE(pos + 16),
-    queueOffset: readLong(buf, pos + 20),
-    physicalOffset: readLong(buf, pos + 28),
-    sysFlag,
-    bornTimestamp: readLong(buf, pos + 40),
-    bornHostAt,
-    storeTimestamp: readLong(buf, storeTimestampAt),
-    storeHostAt,
-    storeHostLength,
-    reconsumeTimes,
-    preparedTransactionOffset,
-    bodyAt,
-    bodyLength,
-    topicAt,
-    topicLength,
-    propertiesAt,
-    propertiesLength,
-  };
-  if (options.checkCrc === true && (bodyCrc(buf.subarray(bodyAt, bodyAt + bodyLength)) | 0) !== layout.bodyCrc) fail('body CRC mismatch');
-  return layout;
+  // Filled field by field, so that a reused `into` keeps one shape and nothing is allocated.
+  const l = into ?? ({} as RecordLayout);
+  l.size = size;
+  l.bodyCrc = buf.readInt32BE(pos + 8);
+  l.queueId = buf.readInt32BE(pos + 12);
+  l.flag = buf.readInt32BE(pos + 16);
+  l.queueOffset = readLong(buf, pos + 20);
+  l.physicalOffset = readLong(buf, pos + 28);
+  l.sysFlag = sysFlag;
+  l.bornTimestamp = readLong(buf, pos + 40);
+  l.bornHostAt = bornHostAt;
+  l.storeTimestamp = readLong(buf, storeTimestampAt);
+  l.storeHostAt = storeHostAt;
+  l.storeHostLength = storeHostLength;
+  l.reconsumeTimes = reconsumeTimes;
+  l.preparedTransactionOffset = preparedTransactionOffset;
+  l.bodyAt = bodyAt;
+  l.bodyLength = bodyLength;
+  l.topicAt = topicAt;
+  l.topicLength = topicLength;
+  l.propertiesAt = propertiesAt;
+  l.propertiesLength = propertiesLength;
+  if (options.checkCrc === true && (bodyCrc(buf.subarray(bodyAt, bodyAt + bodyLength)) | 0) !== l.bodyCrc) fail('body CRC mismatch');
+  return l;
 }
 
 /** Decodes the record at `pos`; throws RecordDecodeError if it is not a whole, valid record. */
