@@ -73,25 +73,30 @@ test('records are written exactly as writeRecord writes them', () => {
   }
 });
 
+/** A small valid message; `over` replaces fields. */
+function input(over: Partial<PutMessageInput>): PutMessageInput {
+  return {
+    topic: 'T',
+    queueId: 0,
+    flag: 0,
+    sysFlag: 0,
+    bornTimestamp: 1,
+    bornHost: '10.1.2.3:4',
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+    body: Buffer.alloc(1),
+    properties: '',
+    ...over,
+  };
+}
+
 test('dispatch fields match findProperty on random property strings', () => {
   const r = rng(11);
   const enc = new RecordEncoder('10.0.0.1:10911', 1024, [1000, 5000, 10000]);
   for (let i = 0; i < 5000; i++) {
     const properties = randomProperties(r);
     const topic = i % 5 === 0 ? SystemTopic.SCHEDULE : 'T';
-    const m: PutMessageInput = {
-      topic,
-      queueId: i % 3,
-      flag: 0,
-      sysFlag: 0,
-      bornTimestamp: 1,
-      bornHost: '10.1.2.3:4',
-      reconsumeTimes: 0,
-      preparedTransactionOffset: 0,
-      body: Buffer.alloc(1),
-      properties,
-    };
-    const p = enc.prepare(m) as PreparedRecord;
+    const p = enc.prepare(input({ topic, queueId: i % 3, properties })) as PreparedRecord;
     const d = enc.dispatchOf(p, 100, 7, 5000);
     assert.equal(d.keys, findProperty(properties, Prop.KEYS), JSON.stringify(properties));
     assert.equal(d.uniqKey, findProperty(properties, Prop.UNIQ_KEY), JSON.stringify(properties));
@@ -106,20 +111,8 @@ test('dispatch fields match findProperty on random property strings', () => {
 
 test('32-bit fields out of range are MESSAGE_ILLEGAL', () => {
   const enc = new RecordEncoder('10.0.0.1:10911', 1024, [1000]);
-  const base: PutMessageInput = {
-    topic: 'T',
-    queueId: 0,
-    flag: 0,
-    sysFlag: 0,
-    bornTimestamp: 1,
-    bornHost: '10.1.2.3:4',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-    body: Buffer.alloc(1),
-    properties: '',
-  };
   for (const bad of [{ flag: 2 ** 31 }, { reconsumeTimes: 1.5 }, { queueId: 2 ** 31 }, { sysFlag: -(2 ** 32) }]) {
-    const p = enc.prepare({ ...base, ...bad });
+    const p = enc.prepare(input(bad));
     assert.ok(isPrepareFailure(p), JSON.stringify(bad));
     assert.equal(p.status, 'MESSAGE_ILLEGAL');
   }
