@@ -16,7 +16,7 @@ export {
   type RemotingCommand,
 } from './remoting-command.js';
 export { MAX_FRAME_LENGTH, decodeFrame, encodeFrame, encodeFrameChunks } from './frame-codec.js';
-export { FrameDecoder } from './frame-decoder.js';
+export { DIRECT_FRAME_MIN, FrameDecoder } from './frame-decoder.js';
 export type { Transport, TransportHandlers } from './transport.js';
 export { StreamTransport } from './transport.js';
 export { connectTcp, parseAddress, socketTransport } from './tcp-transport.js';

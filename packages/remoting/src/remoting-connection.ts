@@ -58,6 +58,8 @@ export class RemotingConnection {
     this.#decoder = new FrameDecoder((cmd) => this.#dispatch(cmd), options.maxFrameLength);
     transport.attach({
       onData: (chunk) => this.#onData(chunk),
+      readTarget: () => this.#decoder.directTarget(),
+      onDirectRead: (n) => this.#onDirectRead(n),
       onDrain: () => this.#onDrain(),
       onClose: (error) => this.#onClose(error),
     });
@@ -182,9 +184,17 @@ export class RemotingConnection {
   }
 
   #onData(chunk: Buffer): void {
+    this.#decode(() => this.#decoder.push(chunk));
+  }
+
+  #onDirectRead(n: number): void {
+    this.#decode(() => this.#decoder.directWritten(n));
+  }
+
+  #decode(feed: () => void): void {
     this.lastActivity = Date.now();
     try {
-      this.#decoder.push(chunk);
+      feed();
     } catch (err) {
       // Bad bytes cost this connection only; the process and other connections carry on.
       const error = err instanceof Error ? err : new Error(String(err));

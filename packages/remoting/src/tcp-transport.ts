@@ -2,7 +2,7 @@
 
 import { connect, type Socket } from 'node:net';
 import { ContrailError } from '@contrail/common';
-import { StreamTransport, type Transport } from './transport.js';
+import { DirectReads, StreamTransport, type Transport } from './transport.js';
 
 function addressOf(host: string | undefined, port: number | undefined): string {
   if (host === undefined || port === undefined) return '';
@@ -10,12 +10,13 @@ function addressOf(host: string | undefined, port: number | undefined): string {
 }
 
 /** Wraps a connected socket (Nagle off: remoting is request/response). */
-export function socketTransport(socket: Socket): Transport {
+export function socketTransport(socket: Socket, direct?: DirectReads): Transport {
   socket.setNoDelay(true);
   return new StreamTransport(
     socket,
     addressOf(socket.remoteAddress, socket.remotePort),
     addressOf(socket.localAddress, socket.localPort),
+    direct,
   );
 }
 
@@ -35,7 +36,10 @@ export function parseAddress(addr: string): { host: string; port: number } {
 export function connectTcp(addr: string, timeoutMs: number): Promise<Transport> {
   const { host, port } = parseAddress(addr);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
+    // Reads land in buffers the connection picks: the rest of a large frame is read straight
+    // into that frame's buffer (pull responses of a few MiB are not copied out of 64 KiB reads).
+    const direct = new DirectReads();
+    const socket = connect({ host, port, onread: { buffer: () => direct.buffer(), callback: (n, buf) => direct.read(n, buf) } });
     const fail = (err: Error): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -46,7 +50,7 @@ export function connectTcp(addr: string, timeoutMs: number): Promise<Transport> 
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', fail);
-      resolve(socketTransport(socket));
+      resolve(socketTransport(socket, direct));
     });
   });
 }

@@ -5,6 +5,14 @@ import type { Duplex } from 'node:stream';
 
 export interface TransportHandlers {
   onData(chunk: Buffer): void;
+  /**
+   * Where the next bytes should be read to, when the reader has a place for them (a large
+   * frame being filled); undefined: a fresh buffer, delivered through onData. Only transports
+   * that read into buffers of their choosing ask (DirectReads).
+   */
+  readTarget?(): Buffer | undefined;
+  /** `n` bytes were read into the last readTarget(). */
+  onDirectRead?(n: number): void;
   /** The write buffer has emptied after a write returned false. */
   onDrain(): void;
   /** Called once, whatever the reason (peer closed, error, destroy). */
@@ -32,6 +40,50 @@ export interface Transport {
   destroy(error?: Error): void;
 }
 
+/** Size of the buffers a DirectReads socket reads into when there is no frame to fill. */
+const READ_SIZE = 64 * 1024;
+
+/**
+ * The `onread` side of a socket created with `onread: { buffer: () => r.buffer(), callback:
+ * (n, b) => r.read(n, b) }`: reads go into the handlers' readTarget() when there is one, else
+ * into a fresh buffer that is handed to onData (so views into it stay valid).
+ */
+export class DirectReads {
+  #handlers: TransportHandlers | undefined;
+  #target: Buffer | undefined;
+  /** Bytes read before attach() (kept: each read went to a buffer of its own). */
+  #early: Buffer[] = [];
+
+  attach(handlers: TransportHandlers): void {
+    this.#handlers = handlers;
+    const early = this.#early;
+    this.#early = [];
+    for (const chunk of early) handlers.onData(chunk);
+  }
+
+  buffer(): Buffer {
+    this.#target = this.#handlers?.readTarget?.();
+    return this.#target ?? Buffer.allocUnsafe(READ_SIZE);
+  }
+
+  /** The `onread` callback: true keeps reading (false would pause the socket). */
+  read(n: number, buf: Uint8Array): boolean {
+    const h = this.#handlers;
+    if (n <= 0) return true;
+    if (h === undefined) {
+      this.#early.push(Buffer.from(buf.buffer, buf.byteOffset, n));
+      return true;
+    }
+    if (this.#target !== undefined && buf === this.#target) {
+      this.#target = undefined;
+      h.onDirectRead?.(n);
+      return true;
+    }
+    h.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+    return true;
+  }
+}
+
 /** A Transport over any node Duplex (a net.Socket, or one end of an in-memory pair). */
 export class StreamTransport implements Transport {
   readonly remoteAddress: string;
@@ -43,8 +95,12 @@ export class StreamTransport implements Transport {
     this.#stream.uncork();
   };
 
-  constructor(stream: Duplex, remoteAddress: string, localAddress = '') {
+  readonly #direct: DirectReads | undefined;
+
+  /** `direct`: the stream was made with `onread` feeding it (it emits no 'data' events). */
+  constructor(stream: Duplex, remoteAddress: string, localAddress = '', direct?: DirectReads) {
     this.#stream = stream;
+    this.#direct = direct;
     this.remoteAddress = remoteAddress;
     this.localAddress = localAddress;
   }
@@ -58,7 +114,8 @@ export class StreamTransport implements Transport {
       closed = true;
       handlers.onClose(lastError);
     };
-    s.on('data', (chunk: Buffer) => handlers.onData(chunk));
+    if (this.#direct !== undefined) this.#direct.attach(handlers);
+    else s.on('data', (chunk: Buffer) => handlers.onData(chunk));
     s.on('drain', () => handlers.onDrain());
     s.on('error', (err: Error) => {
       lastError = err;

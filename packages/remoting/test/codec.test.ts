@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContrailError } from '@contrail/common';
 import {
+  DIRECT_FRAME_MIN,
   FrameDecoder,
   RequestCode,
   ResponseCode,
@@ -151,4 +152,40 @@ test('frames split byte by byte decode in order', () => {
   for (let i = 0; i < stream.length; i++) decoder.push(stream.subarray(i, i + 1));
   assert.deepEqual(got, cmds);
   assert.equal(decoder.bufferedBytes, 0);
+});
+
+test('a large frame is assembled in its own buffer, whether its bytes are pushed or written into directTarget()', () => {
+  const body = Buffer.alloc(DIRECT_FRAME_MIN * 2 + 123);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 0xff;
+  const frame = encodeFrame(createRequest(RequestCode.SEND_MESSAGE, { topic: 'T' }, body));
+  const small = encodeFrame(createRequest(RequestCode.HEART_BEAT, {}, Buffer.from('hb')));
+  const stream = Buffer.concat([small, frame, small, frame, small]);
+  for (const direct of [false, true]) {
+    const got: RemotingCommand[] = [];
+    const d = new FrameDecoder((c) => got.push(c));
+    let at = 0;
+    let step = 0;
+    while (at < stream.length) {
+      const target = direct ? d.directTarget() : undefined;
+      const n = Math.min(stream.length - at, 1000 + ((step++ * 7919) % 70_000));
+      if (target !== undefined) {
+        const take = Math.min(n, target.length);
+        stream.copy(target, 0, at, at + take);
+        d.directWritten(take);
+        at += take;
+      } else {
+        d.push(Buffer.from(stream.subarray(at, at + n)));
+        at += n;
+      }
+    }
+    assert.deepEqual(
+      got.map((c) => c.code),
+      [RequestCode.HEART_BEAT, RequestCode.SEND_MESSAGE, RequestCode.HEART_BEAT, RequestCode.SEND_MESSAGE, RequestCode.HEART_BEAT],
+    );
+    assert.ok(got[1]?.body?.equals(body) && got[3]?.body?.equals(body), `direct=${direct}`);
+    assert.equal(d.bufferedBytes, 0);
+  }
+  const d = new FrameDecoder(() => undefined);
+  d.push(frame.subarray(0, 10));
+  assert.throws(() => d.directWritten(frame.length), { code: 'FRAME_MALFORMED' });
 });

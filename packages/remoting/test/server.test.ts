@@ -233,3 +233,23 @@ test('a peer that does not read its responses stops being read from', async (t) 
   await waitFor(() => peer.received.length === total, 20_000);
   assert.deepEqual(peer.received.map((r) => r.opaque), [...Array(total).keys()]);
 });
+
+test('large responses are read straight into their frame buffers and arrive intact, between small ones', async (t) => {
+  const { server, addr, client } = await startServer(t);
+  // Echoes the request body back, repeated `times` times (bodies from 1 byte to 3 MiB).
+  server.registerProcessor(RequestCode.QUERY_MESSAGE, (req) => {
+    const times = Number(req.extFields.times ?? '1');
+    const body = Buffer.concat(new Array<Buffer>(times).fill(req.body ?? Buffer.alloc(0)));
+    return createResponse(req, ResponseCode.SUCCESS, { n: String(body.length) }, body);
+  });
+  const pattern = Buffer.from(Array.from({ length: 997 }, (_, i) => (i * 31) & 0xff));
+  const sizes = [1, 3200, 200, 1, 400, 3, 3200, 1];
+  const results = await Promise.all(
+    sizes.map((times) => client.invoke(addr, createRequest(RequestCode.QUERY_MESSAGE, { times: String(times) }, pattern), 10_000)),
+  );
+  results.forEach((res, i) => {
+    const times = sizes[i] as number;
+    assert.equal(res.body?.length, pattern.length * times);
+    assert.ok(res.body?.equals(Buffer.concat(new Array<Buffer>(times).fill(pattern))), `response ${i} differs`);
+  });
+});
