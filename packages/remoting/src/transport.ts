@@ -46,11 +46,14 @@ const READ_SIZE = 64 * 1024;
 /**
  * The `onread` side of a socket created with `onread: { buffer: () => r.buffer(), callback:
  * (n, b) => r.read(n, b) }`: reads go into the handlers' readTarget() when there is one, else
- * into a fresh buffer that is handed to onData (so views into it stay valid).
+ * into one reused buffer whose `n` bytes are copied out for onData. (A fresh 64 KiB buffer
+ * per read would stay alive behind every small view into it: at thousands of reads a second
+ * that external memory drives V8 into frequent full collections.)
  */
 export class DirectReads {
   #handlers: TransportHandlers | undefined;
   #target: Buffer | undefined;
+  #scratch: Buffer | undefined;
   /** Bytes read before attach() (kept: each read went to a buffer of its own). */
   #early: Buffer[] = [];
 
@@ -63,23 +66,21 @@ export class DirectReads {
 
   buffer(): Buffer {
     this.#target = this.#handlers?.readTarget?.();
-    return this.#target ?? Buffer.allocUnsafe(READ_SIZE);
+    return this.#target ?? (this.#scratch ??= Buffer.allocUnsafe(READ_SIZE));
   }
 
   /** The `onread` callback: true keeps reading (false would pause the socket). */
   read(n: number, buf: Uint8Array): boolean {
     const h = this.#handlers;
     if (n <= 0) return true;
-    if (h === undefined) {
-      this.#early.push(Buffer.from(buf.buffer, buf.byteOffset, n));
-      return true;
-    }
     if (this.#target !== undefined && buf === this.#target) {
       this.#target = undefined;
-      h.onDirectRead?.(n);
+      h?.onDirectRead?.(n);
       return true;
     }
-    h.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+    const chunk = Buffer.from(buf.subarray(0, n));
+    if (h === undefined) this.#early.push(chunk);
+    else h.onData(chunk);
     return true;
   }
 }
