@@ -47,8 +47,8 @@ const READ_SIZE = 64 * 1024;
  * The `onread` side of a socket created with `onread: { buffer: () => r.buffer(), callback:
  * (n, b) => r.read(n, b) }`: reads go into the handlers' readTarget() when there is one, else
  * into one reused buffer whose `n` bytes are copied out for onData. (A fresh 64 KiB buffer
- * per read would stay alive behind every small view into it: at thousands of reads a second
- * that external memory drives V8 into frequent full collections.)
+ * per read stays alive behind every small view into it; tried first, it made W3's p99 five
+ * times worse in a full bench run, most likely through the garbage collector.)
  */
 export class DirectReads {
   #handlers: TransportHandlers | undefined;
