@@ -51,10 +51,15 @@ export interface PrepareLimits {
   compressOver: number;
 }
 
+/** The last topic checkTopic passed (a producer sends to few topics, mostly the same one). */
+let lastGoodTopic: string | undefined;
+
 export function checkTopic(topic: string): void {
+  if (topic === lastGoodTopic) return;
   const bad = validateName(topic, 'topic');
   if (bad !== null) throw new ContrailError('MESSAGE_ILLEGAL', bad);
   if (FORBIDDEN_SEND_TOPICS.has(topic)) throw new ContrailError('MESSAGE_ILLEGAL', `sending to system topic ${topic} is not allowed`);
+  lastGoodTopic = topic;
 }
 
 export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now = Date.now()): PreparedMessage {
@@ -64,7 +69,7 @@ export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now 
   if (raw.length > limits.maxMessageSize) {
     throw new ContrailError('MESSAGE_ILLEGAL', `the message body is ${raw.length} bytes, over maxMessageSize ${limits.maxMessageSize}`);
   }
-  const properties = messageProperties({ ...msg, body: raw });
+  const properties = messageProperties(msg);
   applyDelivery(msg, properties);
   let uniqId = properties[Prop.UNIQ_KEY];
   if (uniqId === undefined || uniqId.length === 0) {
@@ -92,7 +97,8 @@ export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now 
 /** The property string, checked against the 32767-byte limit of the stored record. */
 export function encodeChecked(properties: Properties): string {
   const text = encodeProperties(properties);
-  if (Buffer.byteLength(text, 'utf8') > MAX_PROPERTIES_LENGTH) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no byte count.
+  if (text.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(text, 'utf8') > MAX_PROPERTIES_LENGTH) {
     throw new ContrailError('MESSAGE_ILLEGAL', `message properties are longer than ${MAX_PROPERTIES_LENGTH} bytes`);
   }
   return text;

@@ -14,7 +14,7 @@ export interface Message {
 }
 
 /** The full property set of a message, with TAGS and KEYS folded in. */
-export function messageProperties(m: Message): Properties {
+export function messageProperties(m: Pick<Message, 'properties' | 'tags' | 'keys'>): Properties {
   const props: Properties = { ...(m.properties ?? {}) };
   if (m.tags !== undefined && m.tags.length > 0) props[Prop.TAGS] = m.tags;
   if (m.keys !== undefined) {
