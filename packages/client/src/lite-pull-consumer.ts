@@ -5,9 +5,9 @@
 import { ContrailError, validateName } from '@contrail/common';
 import { allocateAveragely } from './allocate-averagely.js';
 import { AssignedQueue } from './assigned-queue.js';
-import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
-import { BackgroundTimers, RerunningTask, announce } from './group-membership.js';
-import { ConsumerRequests } from './consumer-requests.js';
+import { asError, type ClientInstance, type ClientOptions } from './client-instance.js';
+import { GroupMember, type BackgroundTimers } from './group-membership.js';
+import type { ConsumerRequests } from './consumer-requests.js';
 import type { ConsumeFromWhere, ConsumerData } from './heartbeat-data.js';
 import type { MessageExt } from './message-ext.js';
 import { queueKey, type MessageQueue } from './message-queue.js';
@@ -63,8 +63,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   #handedOut: { queue: AssignedQueue; version: number; offset: number }[] = [];
   #mode: Mode = 'none';
   #state: State = 'created';
+  readonly #member: GroupMember;
   readonly #timers: BackgroundTimers;
-  readonly #rebalancer: RerunningTask;
 
   constructor(options: LitePullConsumerOptions) {
     const bad = validateName(options.consumerGroup, 'consumer group');
@@ -82,25 +82,16 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       suspendTimeoutMs: options.suspendTimeoutMs ?? 15_000,
       pullDelayOnErrorMs: options.pullDelayOnErrorMs ?? 1000,
     };
-    this.#client = new ClientInstance(
-      options,
-      {
-        producerGroups: () => [],
-        consumerData: () => this.#consumerData(),
-        onConsumerIdsChanged: (group) => {
-          if (group === this.consumerGroup) this.#triggerRebalance();
-        },
-      },
-      'lite-pull-consumer',
-    );
-    this.#requests = new ConsumerRequests(this.#client, this.consumerGroup);
-    this.#timers = new BackgroundTimers(this.#client.log);
-    this.#rebalancer = new RerunningTask(
-      async () => {
+    this.#member = new GroupMember(options, this.consumerGroup, 'lite-pull-consumer', {
+      consumerData: () => this.#consumerData(),
+      rebalanceOnce: async () => {
         for (const [topic, sub] of [...this.#subscriptions]) await this.#rebalanceTopic(topic, sub);
       },
-      () => this.#mode === 'subscribe' && this.#state === 'running',
-    );
+      rebalanceEnabled: () => this.#mode === 'subscribe' && this.#state === 'running',
+    });
+    this.#client = this.#member.client;
+    this.#requests = this.#member.requests;
+    this.#timers = this.#member.timers;
   }
 
   get clientId(): string {
@@ -146,7 +137,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     this.#client.start();
     for (const q of this.#assigned.values()) this.#startLoop(q);
     if (this.#o.autoCommit) this.#timers.every(this.#o.autoCommitIntervalMs, () => this.#commitAll(true));
-    this.#timers.every(this.#o.rebalanceIntervalMs, () => this.#rebalance());
+    this.#timers.every(this.#o.rebalanceIntervalMs, () => this.#member.rebalance());
     if (this.#mode === 'subscribe') await this.#joinGroup();
   }
 
@@ -251,18 +242,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   }
 
   /** Routes, heartbeat, then rebalance: the broker must know us before we count the group. */
-  async #joinGroup(): Promise<void> {
-    await announce(this.#client, this.#subscriptions.keys());
-    await this.#rebalance();
-  }
-
-  #triggerRebalance(): void {
-    this.#rebalance().catch((err: unknown) => this.#client.log.error({ err }, 'rebalance failed'));
-  }
-
-  /** One rebalance at a time; a request while one runs makes it run once more. */
-  #rebalance(): Promise<void> {
-    return this.#rebalancer.run();
+  #joinGroup(): Promise<void> {
+    return this.#member.join(this.#subscriptions.keys());
   }
 
   async #rebalanceTopic(topic: string, sub: SubscriptionData): Promise<void> {

@@ -8,13 +8,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ContrailError, retryTopic, validateName } from '@contrail/common';
 import { allocateStrategy, type AllocateStrategy, type AllocateStrategyName } from './allocate-strategy.js';
-import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
-import { BackgroundTimers, RerunningTask, announce } from './group-membership.js';
+import { asError, type ClientInstance, type ClientOptions } from './client-instance.js';
+import { GroupMember, type BackgroundTimers } from './group-membership.js';
 import type { ConsumeHost } from './consume-host.js';
 import { ConsumeConcurrently } from './consume-concurrently.js';
 import { ConsumeOrderly } from './consume-orderly.js';
 import type { InternalListener, MessageListener } from './consume-types.js';
-import { ConsumerRequests } from './consumer-requests.js';
+import type { ConsumerRequests } from './consumer-requests.js';
 import type { ConsumeFromWhere, ConsumerData, MessageModel } from './heartbeat-data.js';
 import { LocalFileOffsetStore } from './local-file-offset-store.js';
 import type { MessageExt } from './message-ext.js';
@@ -92,9 +92,9 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
   #concurrent: ConsumeConcurrently | undefined;
   #orderlyService: ConsumeOrderly | undefined;
   #state: State = 'created';
+  readonly #member: GroupMember;
   readonly #timers: BackgroundTimers;
   #retryTimer: NodeJS.Timeout | undefined;
-  readonly #rebalancer: RerunningTask;
 
   constructor(options: PushConsumerOptions) {
     const bad = validateName(options.consumerGroup, 'consumer group');
@@ -122,26 +122,17 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
       offsetStoreDir: options.offsetStoreDir ?? join(homedir(), '.contrail_offsets'),
       dropDrainTimeoutMs: options.dropDrainTimeoutMs ?? 3000,
     };
-    this.#client = new ClientInstance(
-      options,
-      {
-        producerGroups: () => [],
-        consumerData: () => this.#consumerData(),
-        onConsumerIdsChanged: (group) => {
-          if (group === this.consumerGroup) this.#triggerRebalance();
-        },
-      },
-      'push-consumer',
-    );
-    this.#requests = new ConsumerRequests(this.#client, this.consumerGroup);
-    this.#push = new PushRequests(this.#client, this.consumerGroup);
-    this.#timers = new BackgroundTimers(this.#client.log);
-    this.#rebalancer = new RerunningTask(
-      async () => {
+    this.#member = new GroupMember(options, this.consumerGroup, 'push-consumer', {
+      consumerData: () => this.#consumerData(),
+      rebalanceOnce: async () => {
         for (const [topic, sub] of this.#topics()) await this.#rebalanceTopic(topic, sub);
       },
-      () => this.#state === 'running',
-    );
+      rebalanceEnabled: () => this.#state === 'running',
+    });
+    this.#client = this.#member.client;
+    this.#requests = this.#member.requests;
+    this.#timers = this.#member.timers;
+    this.#push = new PushRequests(this.#client, this.consumerGroup);
     this.#offsets =
       this.messageModel === 'BROADCASTING'
         ? new LocalFileOffsetStore(this.#o.offsetStoreDir, options.instanceName ?? 'DEFAULT', this.consumerGroup)
@@ -204,7 +195,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     if (this.#clustering) this.#client.watch(retryTopic(this.consumerGroup));
     this.#state = 'running';
     this.#client.start();
-    this.#timers.every(this.#o.rebalanceIntervalMs, () => this.#rebalance());
+    this.#timers.every(this.#o.rebalanceIntervalMs, () => this.#member.rebalance());
     this.#timers.every(this.#o.persistConsumerOffsetIntervalMs, () => this.#persistAll(false));
     if (this.orderly && this.#clustering) this.#timers.every(this.#o.lockIntervalMs, () => this.#lockAll());
     await this.#joinGroup();
@@ -287,18 +278,8 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     return out;
   }
 
-  async #joinGroup(): Promise<void> {
-    await announce(this.#client, this.#topics().map(([topic]) => topic));
-    await this.#rebalance();
-  }
-
-  /** One rebalance at a time; a request while one runs makes it run once more. */
-  #rebalance(): Promise<void> {
-    return this.#rebalancer.run();
-  }
-
-  #triggerRebalance(): void {
-    this.#rebalance().catch((err: unknown) => this.#client.log.error({ err }, 'rebalance failed'));
+  #joinGroup(): Promise<void> {
+    return this.#member.join(this.#topics().map(([topic]) => topic));
   }
 
   /** Rebalances once more soon: a route was missing or a queue's lock was still held elsewhere. */
@@ -306,7 +287,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
     if (this.#retryTimer !== undefined || this.#state !== 'running') return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      this.#triggerRebalance();
+      this.#member.triggerRebalance();
     }, RETRY_REBALANCE_MS);
     this.#retryTimer.unref();
   }
