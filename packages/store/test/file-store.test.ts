@@ -5,7 +5,7 @@ import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BLANK_MAGIC_CODE, decodeRecords } from '@contrail/common';
 import { DefaultMessageStore, segmentName, type MessageStoreConfig } from '../src/index.js';
-import { manualClock, msg, tempDir } from './helpers.js';
+import { manualClock, msg, readQueue, tempDir } from './helpers.js';
 
 const SEG = 8192;
 
@@ -39,14 +39,7 @@ test('segments roll with a blank marker; everything reads back after restart, fr
     s = new DefaultMessageStore(cfg);
     await s.start();
     for (const q of [0, 1]) {
-      let offset = 0;
-      const seen: number[] = [];
-      while (offset < s.getMaxOffsetInQueue('T', q)) {
-        const g = await s.getMessage('T', q, offset, 32);
-        assert.equal(g.status, 'FOUND');
-        for (const m of decodeRecords(Buffer.concat(g.buffers), { checkCrc: true })) seen.push(m.body[0] as number);
-        offset = g.nextBeginOffset;
-      }
+      const seen = (await readQueue(s, 'T', q)).map((m) => m.body[0]);
       assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => i * 2 + q));
     }
     assert.equal((await s.putMessage(msg('T', 0, 'next'))).queueOffset, 20);
@@ -123,14 +116,7 @@ test('hot-tail chunks are reused only when no slice of them was handed out; ever
     }
     for (const h of held) assert.ok(h.buf.equals(h.copy), 'a slice handed to a reader was overwritten');
     for (const q of [0, 1]) {
-      let offset = 0;
-      const seen: number[] = [];
-      while (offset < s.getMaxOffsetInQueue('T', q)) {
-        const g = await s.getMessage('T', q, offset, 32);
-        assert.equal(g.status, 'FOUND');
-        for (const m of decodeRecords(Buffer.concat(g.buffers), { checkCrc: true })) seen.push(m.body[0] as number);
-        offset = g.nextBeginOffset;
-      }
+      const seen = (await readQueue(s, 'T', q)).map((m) => m.body[0]);
       assert.deepEqual(
         seen,
         Array.from({ length: n / 2 }, (_, i) => (i * 2 + q) % 251),
@@ -164,14 +150,8 @@ test('a burst larger than a chunk: every ack comes after its bytes are written; 
     await s.shutdown();
     s = new DefaultMessageStore(cfg);
     await s.start();
-    let offset = 0;
     let k = 0;
-    while (offset < s.getMaxOffsetInQueue('T', 0)) {
-      const g = await s.getMessage('T', 0, offset, 32);
-      assert.equal(g.status, 'FOUND');
-      for (const m of decodeRecords(Buffer.concat(g.buffers), { checkCrc: true })) assert.equal(m.body[0], k++ % 251);
-      offset = g.nextBeginOffset;
-    }
+    for (const m of await readQueue(s, 'T', 0)) assert.equal(m.body[0], k++ % 251);
     assert.equal(k, 7000);
     await s.shutdown();
   } finally {

@@ -2,8 +2,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeProperties, type Properties } from '@contrail/common';
-import type { PutMessageInput } from '../src/index.js';
+import assert from 'node:assert/strict';
+import { decodeRecords, encodeProperties, type Properties, type StoredMessage } from '@contrail/common';
+import type { MessageStore, PutMessageInput } from '../src/index.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'contrail-store-'));
@@ -30,4 +31,17 @@ export function msg(topic: string, queueId: number, body: string | Buffer, props
 export function manualClock(start = 1_700_000_000_000): { now: () => number; set: (t: number) => void; advance: (ms: number) => void } {
   let t = start;
   return { now: () => t, set: (v) => (t = v), advance: (ms) => (t += ms) };
+}
+
+/** Every record of a queue, pulled 32 at a time from offset 0 (each pull must find some), CRCs checked. */
+export async function readQueue(s: MessageStore, topic: string, queueId: number): Promise<StoredMessage[]> {
+  const out: StoredMessage[] = [];
+  let offset = 0;
+  while (offset < s.getMaxOffsetInQueue(topic, queueId)) {
+    const g = await s.getMessage(topic, queueId, offset, 32);
+    assert.equal(g.status, 'FOUND');
+    out.push(...decodeRecords(Buffer.concat(g.buffers), { checkCrc: true }));
+    offset = g.nextBeginOffset;
+  }
+  return out;
 }
