@@ -11,7 +11,7 @@ import { Prop, dlqTopic } from '@contrail/common';
 import { PullConsumer } from '@contrail/client';
 import { eventually, failOnUnhandledRejection, startCluster, type TestCluster } from '@contrail/testkit';
 import { readTopic } from '../integration/read-topic.js';
-import { aliCommon, collectErrors, ons, type AliConsumer, type AliMessage, type AliProducer } from './ali-ons-harness.js';
+import { aliCommon, closeAli, collectErrors, ons, readyAliProducer, type AliConsumer, type AliMessage, type AliProducer } from './ali-ons-harness.js';
 
 failOnUnhandledRejection();
 
@@ -29,16 +29,10 @@ const producerErrors: Error[] = [];
 
 before(async () => {
   cluster = await startCluster({ brokers: 1, brokerConfig: { messageDelayLevel: FAST_DELAYS } });
-  producer = new ons.Producer({ ...aliCommon(cluster.namesrvAddr), ...FAST, producerGroup: 'PID_ALI_CONSUMERS', instanceName: 'ali-producer' });
-  collectErrors(producer, producerErrors);
-  await producer.ready();
+  producer = await readyAliProducer(cluster.namesrvAddr, { ...FAST, producerGroup: 'PID_ALI_CONSUMERS', instanceName: 'ali-producer' }, producerErrors);
 });
 
-after(async () => {
-  await producer.close();
-  await ons.Producer.defaultProducer?.close();
-  await cluster.shutdown();
-});
+after(() => closeAli(producer, cluster));
 
 async function withCluster(fn: (c: TestCluster, producer: AliProducer) => Promise<void>): Promise<void> {
   await fn(cluster, producer);

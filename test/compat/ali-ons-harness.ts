@@ -50,3 +50,18 @@ export function aliCommon(nameSrv: string): Record<string, unknown> {
 export function collectErrors(target: { on(event: 'error', fn: (err: Error) => void): void }, into: Error[]): void {
   target.on('error', (err) => into.push(err));
 }
+
+/** An ali-ons producer against `namesrvAddr`, ready, its error events collected into `errors`. */
+export async function readyAliProducer(namesrvAddr: string, options: Record<string, unknown>, errors: Error[]): Promise<AliProducer> {
+  const producer = new ons.Producer({ ...aliCommon(namesrvAddr), ...options });
+  collectErrors(producer, errors);
+  await producer.ready();
+  return producer;
+}
+
+/** Closes the producer, the default producer ali-ons may have made for consumers, then the cluster. */
+export async function closeAli(producer: AliProducer, cluster: { shutdown(): Promise<void> }): Promise<void> {
+  await producer.close();
+  await ons.Producer.defaultProducer?.close();
+  await cluster.shutdown();
+}

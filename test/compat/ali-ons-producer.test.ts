@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prop } from '@contrail/common';
 import { eventually, failOnUnhandledRejection, startCluster, type TestCluster } from '@contrail/testkit';
-import { aliCommon, collectErrors, ons, type AliConsumer, type AliMessage, type AliProducer } from './ali-ons-harness.js';
+import { aliCommon, closeAli, collectErrors, ons, readyAliProducer, type AliConsumer, type AliMessage, type AliProducer } from './ali-ons-harness.js';
 
 failOnUnhandledRejection();
 
@@ -19,22 +19,14 @@ const producerErrors: Error[] = [];
 before(async () => {
   cluster = await startCluster({ nameServers: 2, brokers: 2 });
   await cluster.createTopic('ALI_BASIC', { queues: 2 });
-  producer = new ons.Producer({
-    ...aliCommon(cluster.namesrvAddr),
-    ...FAST,
-    producerGroup: 'PID_ALI_BASIC',
-    instanceName: 'ali-basic-producer',
-    compressMsgBodyOverHowmuch: 10,
-  });
-  collectErrors(producer, producerErrors);
-  await producer.ready();
+  producer = await readyAliProducer(
+    cluster.namesrvAddr,
+    { ...FAST, producerGroup: 'PID_ALI_BASIC', instanceName: 'ali-basic-producer', compressMsgBodyOverHowmuch: 10 },
+    producerErrors,
+  );
 });
 
-after(async () => {
-  await producer.close();
-  await ons.Producer.defaultProducer?.close();
-  await cluster.shutdown();
-});
+after(() => closeAli(producer, cluster));
 
 function message(tag: string, body: string, key?: string): unknown {
   const m = new ons.Message('ALI_BASIC', tag, body) as { keys?: string[] };
