@@ -3,6 +3,7 @@
 import { ContrailError } from '@contrail/common';
 import { RequestCode, ResponseCode, createRequest } from '@contrail/remoting';
 import type { ClientInstance } from './client-instance.js';
+import type { ConsumeFromWhere } from './heartbeat-data.js';
 import { parseLenientJson } from './lenient-json.js';
 import { queueKey, type MessageQueue } from './message-queue.js';
 import { buildPullHeader, pullResultOf, type PullResult } from './pull-result.js';
@@ -86,6 +87,21 @@ export class ConsumerRequests {
 
   searchOffset(mq: MessageQueue, timestamp: number): Promise<number> {
     return this.#offsetRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq, { timestamp: String(timestamp) });
+  }
+
+  /**
+   * Where a queue without a committed offset starts. A group's retry queue starts at its
+   * beginning for LAST_OFFSET and at its end for TIMESTAMP, as RocketMQ clients do.
+   */
+  async startOffset(mq: MessageQueue, where: ConsumeFromWhere, timestamp: number, isRetryQueue: boolean): Promise<number> {
+    switch (where) {
+      case 'CONSUME_FROM_FIRST_OFFSET':
+        return 0;
+      case 'CONSUME_FROM_TIMESTAMP':
+        return isRetryQueue ? this.maxOffset(mq) : this.searchOffset(mq, timestamp);
+      case 'CONSUME_FROM_LAST_OFFSET':
+        return isRetryQueue ? 0 : this.maxOffset(mq);
+    }
   }
 
   /** The group's members as a broker of `topic` knows them (asks each broker until one answers). */

@@ -5,6 +5,7 @@ import type { Logger } from '@contrail/common';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
 import { ConsumerRequests } from './consumer-requests.js';
 import type { ConsumerData } from './heartbeat-data.js';
+import type { MessageQueue } from './message-queue.js';
 
 /** Interval tasks that never keep the process alive; a failure is logged, the timer goes on. */
 export class BackgroundTimers {
@@ -91,6 +92,12 @@ export class GroupMember {
       this.#running = undefined;
     });
     return this.#running;
+  }
+
+  /** A pull failed: logged and reported as a pull-error event (the caller waits and retries). */
+  pullFailed(queue: MessageQueue, err: unknown): void {
+    this.client.log.warn({ err, queue }, 'pull failed');
+    this.client.emit({ type: 'pull-error', queue, error: asError(err) });
   }
 
   /** rebalance() in the background; a failure is logged. */

@@ -337,8 +337,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
         }
       } catch (err) {
         if (this.#state !== 'running' || q.dropped) break;
-        this.#client.log.warn({ err, queue: q.mq }, 'pull failed');
-        this.#client.emit({ type: 'pull-error', queue: q.mq, error: asError(err) });
+        this.#member.pullFailed(q.mq, err);
         delay = this.#o.pullDelayOnErrorMs;
       }
       if (delay > 0) await q.signal.sleep(delay);
@@ -348,14 +347,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   async #startOffset(mq: MessageQueue): Promise<number> {
     const committed = await this.#requests.queryOffset(mq);
     if (committed >= 0) return committed;
-    switch (this.#o.consumeFromWhere) {
-      case 'CONSUME_FROM_FIRST_OFFSET':
-        return 0;
-      case 'CONSUME_FROM_TIMESTAMP':
-        return this.#requests.searchOffset(mq, this.#o.consumeTimestamp ?? Date.now() - 30 * 60_000);
-      case 'CONSUME_FROM_LAST_OFFSET':
-        return this.#requests.maxOffset(mq);
-    }
+    return this.#requests.startOffset(mq, this.#o.consumeFromWhere, this.#o.consumeTimestamp ?? Date.now() - 30 * 60_000, false);
   }
 
   #buffer(q: AssignedQueue, version: number, messages: MessageExt[]): void {

@@ -429,8 +429,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
         }
       } catch (err) {
         if (this.#state !== 'running' || pq.dropped) break;
-        this.#client.log.warn({ err, queue: pq.mq }, 'pull failed');
-        this.#client.emit({ type: 'pull-error', queue: pq.mq, error: asError(err) });
+        this.#member.pullFailed(pq.mq, err);
         delay = this.#o.pullDelayOnErrorMs;
       }
       if (delay > 0) await pq.signal.sleep(delay);
@@ -440,19 +439,7 @@ export class PushConsumer implements AsyncIterable<MessageExt> {
   async #startOffset(mq: MessageQueue): Promise<number> {
     const stored = await this.#offsets.readStored(mq);
     if (stored >= 0) return stored;
-    const isRetry = mq.topic === retryTopic(this.consumerGroup);
-    let start: number;
-    switch (this.#o.consumeFromWhere) {
-      case 'CONSUME_FROM_FIRST_OFFSET':
-        start = 0;
-        break;
-      case 'CONSUME_FROM_TIMESTAMP':
-        start = isRetry ? await this.#requests.maxOffset(mq) : await this.#requests.searchOffset(mq, this.#consumeTimestamp);
-        break;
-      case 'CONSUME_FROM_LAST_OFFSET':
-        start = isRetry ? 0 : await this.#requests.maxOffset(mq);
-        break;
-    }
+    const start = await this.#requests.startOffset(mq, this.#o.consumeFromWhere, this.#consumeTimestamp, mq.topic === retryTopic(this.consumerGroup));
     this.#offsets.update(mq, start, false);
     return start;
   }
