@@ -1,8 +1,9 @@
 // Store benchmark: append throughput (1 KiB and 128 B records; ASYNC_FLUSH and SYNC_FLUSH
 // with 64 concurrent putMessage appenders, ASYNC_FLUSH with 16 senders of 32-message
 // putMessages batches), SYNC_FLUSH with one appender (one fdatasync per record), and catch-up
-// reads, each against a raw sequential write (4 MiB writes + fdatasync per 4 MiB) of the same
-// bytes measured in the same run. `--quick` keeps it under a minute. The last line is JSON.
+// reads, each against a raw sequential write (+ fdatasync per 4 MiB) of the same bytes
+// measured in the same run: the fastest of three runs with 4 MiB writes and one with 1 MiB
+// writes. `--quick` keeps it under a minute. The last line is JSON.
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,20 +30,24 @@ function input(body: Buffer, queueId: number): PutMessageInput {
   };
 }
 
+/**
+ * Every run's directory stays until the end: deleting hundreds of MB on a filesystem mounted
+ * with `discard` (as this VM's is) sends the device TRIMs that slowed the next run's writes
+ * and fdatasyncs by up to 6x, whichever run came next.
+ */
+const dirs: string[] = [];
+
 async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'contrail-bench-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  dirs.push(dir);
+  return fn(dir);
 }
 
-/**
- * What the disk gives a plain sequential writer of the same bytes: `writeSize` writes with an
- * fdatasync every 4 MiB. 4 MiB writes are the headline baseline (the size a writer that
- * buffers like the store's chunks would use); 1 MiB writes are reported beside it.
- */
+async function removeDirs(): Promise<void> {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
+/** What the disk gives a plain sequential writer: `writeSize` writes, fdatasync every 4 MiB. */
 async function rawWrite(bytes: number, writeSize = 4 * MB): Promise<number> {
   return withDir(async (dir) => {
     const fd = openSync(join(dir, 'raw'), 'w');
@@ -147,6 +152,10 @@ async function main(): Promise<void> {
     ['128b', 128],
   ] as const) {
     const bytes = label === '1k' ? volume : volume / 4;
+    // Warm-up, not measured: the first appends run in the interpreter until V8 has compiled
+    // the append path, which in a run of a few hundred milliseconds is a fair part of it.
+    await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 64, { bytes: bytes / 4 }));
+    await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 16, { bytes: bytes / 8 }, undefined, 32));
     const raw = await rawWrite(bytes);
     let cold = { mbPerSec: 0, bytes: 0 };
     let hot = { mbPerSec: 0, bytes: 0 };
@@ -161,26 +170,34 @@ async function main(): Promise<void> {
       await again.shutdown();
       return r;
     });
+    const rawMid = await rawWrite(bytes);
     // Batches of 32 from 16 senders: the broker's path for SEND_BATCH frames.
     const batchRun = await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 16, { bytes }, undefined, 32));
     const rawAgain = await rawWrite(bytes);
-    const rawMb = (raw + rawAgain) / 2;
+    // This disk's sequential rate swings by up to 6x between runs minutes apart (310-2,300
+    // MB/s), so the ratios are taken against the fastest of four raw runs: what the disk was
+    // seen to do in this run, not a slow moment of it. The median is reported beside it.
+    const raws = [raw, rawMid, rawAgain].sort((a, b) => a - b);
     const raw1m = await rawWrite(bytes, MB);
+    const rawMb = Math.max(raw, rawMid, rawAgain, raw1m);
     const syncRun = await withDir((dir) => appendRun(dir, 'SYNC_FLUSH', size, 64, { seconds: syncSeconds }));
     const single = await withDir((dir) => appendRun(dir, 'SYNC_FLUSH', size, 1, { seconds: quick ? 1.5 : 4 }));
     console.log(
-      `${label}: raw ${rawMb.toFixed(0)} MB/s (1 MiB writes ${raw1m.toFixed(0)}) | ASYNC x64 ${asyncRun.mbPerSec.toFixed(0)} MB/s (${(asyncRun.appendsPerSec / 1000).toFixed(0)}k/s, ratio ${(asyncRun.mbPerSec / rawMb).toFixed(2)})` +
+      `${label}: raw ${rawMb.toFixed(0)} MB/s (fastest of 4 MiB writes ${raws.map((r) => r.toFixed(0)).join(', ')}; 1 MiB writes ${raw1m.toFixed(0)}) | ASYNC x64 ${asyncRun.mbPerSec.toFixed(0)} MB/s (${(asyncRun.appendsPerSec / 1000).toFixed(0)}k/s, ratio ${(asyncRun.mbPerSec / rawMb).toFixed(2)})` +
         ` | ASYNC batch 32 x16 ${batchRun.mbPerSec.toFixed(0)} MB/s (ratio ${(batchRun.mbPerSec / rawMb).toFixed(2)})` +
         ` | SYNC x64 ${syncRun.mbPerSec.toFixed(1)} MB/s (${(syncRun.appendsPerSec / 1000).toFixed(1)}k/s, ratio ${(syncRun.mbPerSec / rawMb).toFixed(3)})` +
         ` | SYNC x1 ${single.appendsPerSec.toFixed(0)}/s | catch-up hot ${hot.mbPerSec.toFixed(0)} MB/s (${(hot.mbPerSec / rawMb).toFixed(2)})` +
         ` cold ${cold.mbPerSec.toFixed(0)} MB/s (${(cold.mbPerSec / rawMb).toFixed(2)})`,
     );
     out[`raw_mb_s_${label}`] = round(rawMb, 1);
+    out[`raw_4m_min_mb_s_${label}`] = round(raws[0] as number, 1);
+    out[`raw_4m_median_mb_s_${label}`] = round(raws[1] as number, 1);
+    out[`raw_4m_max_mb_s_${label}`] = round(raws[2] as number, 1);
     out[`async_mb_s_${label}`] = round(asyncRun.mbPerSec, 1);
     out[`async_appends_s_${label}`] = Math.round(asyncRun.appendsPerSec);
     out[`async_ratio_${label}`] = round(asyncRun.mbPerSec / rawMb, 3);
     out[`raw_1m_writes_mb_s_${label}`] = round(raw1m, 1);
-    out[`async_ratio_vs_1m_writes_${label}`] = round(asyncRun.mbPerSec / raw1m, 3);
+    out[`async_ratio_vs_4m_median_${label}`] = round(asyncRun.mbPerSec / (raws[1] as number), 3);
     out[`async_batch_mb_s_${label}`] = round(batchRun.mbPerSec, 1);
     out[`async_batch_ratio_${label}`] = round(batchRun.mbPerSec / rawMb, 3);
     out[`sync64_mb_s_${label}`] = round(syncRun.mbPerSec, 2);
@@ -201,7 +218,9 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(removeDirs);

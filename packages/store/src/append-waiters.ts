@@ -1,6 +1,8 @@
 // Appends waiting for their durability point (written for ASYNC_FLUSH, fdatasync'ed for
 // SYNC_FLUSH), in offset order. One array and a head index: no timer or closure per append;
-// one sweep timer turns the overdue ones into FLUSH_DISK_TIMEOUT.
+// one sweep timer turns the overdue ones into FLUSH_DISK_TIMEOUT. The sweep starts with the
+// first append and runs until stop(), unref'ed (pending writes keep the process up), rather
+// than being made again each time the waiters drain, which under load is every write.
 import type { PutMessageResult, PutMessageStatus } from './message-store.js';
 
 interface Waiter {
@@ -24,7 +26,10 @@ export class AppendWaiters {
   add(end: number, result: PutMessageResult): Promise<PutMessageResult> {
     return new Promise((resolve) => {
       this.items.push({ end, deadline: performance.now() + this.timeoutMs, result, resolve });
-      this.sweep ??= setInterval(this.expire, Math.min(1000, Math.max(10, this.timeoutMs / 5)));
+      if (this.sweep === undefined) {
+        this.sweep = setInterval(this.expire, Math.min(1000, Math.max(10, this.timeoutMs / 5)));
+        this.sweep.unref();
+      }
     });
   }
 
@@ -75,9 +80,8 @@ export class AppendWaiters {
   private advance(h: number): void {
     this.head = h;
     if (h === this.items.length) {
-      this.items = [];
+      this.items.length = 0;
       this.head = 0;
-      this.stop();
     } else if (h > 4096 && h * 2 > this.items.length) {
       this.items = this.items.slice(h);
       this.head = 0;

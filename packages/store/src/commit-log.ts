@@ -20,14 +20,21 @@ const CHUNK_SIZE = 4 * 1024 * 1024;
 const SYNC_WRITE_MAX = 256 * 1024;
 /** A synchronous write that took longer than this and slept in the kernel (journal, writeback)... */
 const SYNC_WRITE_STALL_MS = 0.5;
-/** ...and writes then go through the thread pool for this many times as long as it took. */
+/**
+ * ...and writes then go through the thread pool for up to this many times as long as it took
+ * (until a thread-pool write is quick again).
+ */
 const SYNC_WRITE_HOLDOFF_FACTOR = 50;
+/** How long after a slow write each write's sleeps in the kernel are counted. */
+const SLEEP_WATCH_MS = 2000;
 
+/** Where the last append went (fields of the log rather than an object per append). */
 export interface AppendOutcome {
   physicalOffset: number;
   end: number;
   wroteBytes: number;
-  requests: DispatchRequest[];
+  /** Dispatchable records in it (each handed to the sink). */
+  dispatched: number;
 }
 
 export class CommitLog {
@@ -48,6 +55,7 @@ export class CommitLog {
   private scheduled = false;
   private pendingTimestamp = 0;
   private syncWritesOffUntil = 0;
+  private watchSleepsUntil = 0;
   private readonly chunkSize: number;
 
   constructor(
@@ -76,15 +84,19 @@ export class CommitLog {
     this.flushedOffset = end;
   }
 
+  /** What the last successful append wrote (overwritten by the next append). */
+  readonly last: AppendOutcome = { physicalOffset: 0, end: 0, wroteBytes: 0, dispatched: 0 };
+
   /**
-   * Encodes the records back to back (one batch never spans segments). Queue offsets count
-   * up from firstQueueOffset for dispatchable records. Null when the batch cannot fit a segment.
+   * Encodes the records back to back (one batch never spans segments) and hands each
+   * dispatchable record's request to sink. Queue offsets count up from firstQueueOffset for
+   * dispatchable records. False when the batch cannot fit a segment; `last` tells the rest.
    */
-  append(records: PreparedRecord[], firstQueueOffset: number, storeTimestamp: number): AppendOutcome | null {
+  append(records: readonly PreparedRecord[], firstQueueOffset: number, storeTimestamp: number, sink: (r: DispatchRequest) => void): boolean {
     let total = 0;
-    for (const r of records) total += r.size;
+    for (let i = 0; i < records.length; i++) total += (records[i] as PreparedRecord).size;
     const segSize = this.segments.fileSize;
-    if (total + END_FILE_MIN_BLANK_LENGTH > segSize) return null;
+    if (total + END_FILE_MIN_BLANK_LENGTH > segSize) return false;
     let segStart = Math.floor(this.maxOffset / segSize) * segSize;
     if (this.maxOffset + total + END_FILE_MIN_BLANK_LENGTH > segStart + segSize) {
       this.writeBlank(segStart + segSize);
@@ -92,16 +104,18 @@ export class CommitLog {
     }
     const chunk = this.chunkFor(total + END_FILE_MIN_BLANK_LENGTH, segStart);
     const physicalOffset = this.maxOffset;
-    const requests: DispatchRequest[] = [];
     let phy = physicalOffset;
     let pos = chunk.used;
     let queueOffset = firstQueueOffset;
-    for (const r of records) {
+    const buf = chunk.buf;
+    const encoder = this.encoder;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as PreparedRecord;
       const dispatchable = isDispatchable(r.sysFlag);
       const qo = dispatchable ? queueOffset : 0;
-      this.encoder.encode(chunk.buf, pos, r, phy, qo, storeTimestamp);
+      encoder.encode(buf, pos, r, phy, qo, storeTimestamp);
       if (dispatchable) {
-        requests.push(this.encoder.dispatchOf(r, phy, qo, storeTimestamp));
+        sink(encoder.dispatchOf(r, phy, qo, storeTimestamp));
         queueOffset++;
       }
       phy += r.size;
@@ -112,7 +126,12 @@ export class CommitLog {
     this.pendingTimestamp = storeTimestamp;
     chunk.segment.lastModified = this.now();
     this.schedule();
-    return { physicalOffset, end: phy, wroteBytes: total, requests };
+    const last = this.last;
+    last.physicalOffset = physicalOffset;
+    last.end = phy;
+    last.wroteBytes = total;
+    last.dispatched = queueOffset - firstQueueOffset;
+    return true;
   }
 
   isHot(offset: number): boolean {
@@ -222,11 +241,12 @@ export class CommitLog {
       const to = c.used;
       const stamp = this.pendingTimestamp;
       const filePos = c.start - seg.start + from;
-      if (to - from <= SYNC_WRITE_MAX && !seg.syncing && performance.now() >= this.syncWritesOffUntil) {
+      const t0 = performance.now();
+      if (to - from <= SYNC_WRITE_MAX && !seg.syncing && t0 >= this.syncWritesOffUntil) {
         // A copy into the page cache (what RocketMQ's put into its mmap'ed file is): a few
         // microseconds, less than handing the write to the thread pool and back.
-        const sleeps = process.resourceUsage().voluntaryContextSwitches;
-        const t0 = performance.now();
+        const watch = t0 < this.watchSleepsUntil;
+        const sleeps = watch ? process.resourceUsage().voluntaryContextSwitches : 0;
         try {
           writeFullySync(fd, c.buf, from, to - from, filePos);
         } catch (err) {
@@ -234,10 +254,15 @@ export class CommitLog {
           return;
         }
         const t1 = performance.now();
-        // Slow because the thread slept in the kernel (a voluntary context switch), not
-        // because the scheduler gave the core to another process meanwhile.
-        if (t1 - t0 > SYNC_WRITE_STALL_MS && process.resourceUsage().voluntaryContextSwitches !== sleeps) {
-          this.syncWritesOffUntil = t1 + (t1 - t0) * SYNC_WRITE_HOLDOFF_FACTOR;
+        if (t1 - t0 > SYNC_WRITE_STALL_MS) {
+          // Slow because the thread slept in the kernel (a voluntary context switch), not
+          // because the scheduler gave the core to another process meanwhile. Counting the
+          // sleeps costs a getrusage per write, so that starts with the first slow write.
+          if (!watch) this.watchSleepsUntil = t1 + SLEEP_WATCH_MS;
+          else if (process.resourceUsage().voluntaryContextSwitches !== sleeps) {
+            this.syncWritesOffUntil = t1 + (t1 - t0) * SYNC_WRITE_HOLDOFF_FACTOR;
+            this.watchSleepsUntil = t1 + SLEEP_WATCH_MS;
+          }
         }
         this.completed(c, to, stamp);
         this.hot.prefault();
@@ -247,6 +272,10 @@ export class CommitLog {
       writeFully(fd, c.buf, from, to - from, filePos, (err) => {
         if (err) return this.fail(err);
         this.writing = false;
+        // A thread-pool write that went through quickly: the kernel is not making writers
+        // sleep any more, so the hold-off ends early (in closed-loop appends every append waits
+        // on each of these writes, so a hold-off that outlives the stall costs throughput).
+        if (performance.now() - t0 < SYNC_WRITE_STALL_MS) this.syncWritesOffUntil = 0;
         this.completed(c, to, stamp);
         this.pump();
       });

@@ -27,6 +27,7 @@ import { pullMessages, searchOffsetByTime } from './pull-scan.js';
 import { isPrepareFailure, RecordEncoder, type PreparedRecord } from './record-encoder.js';
 import { RetentionService } from './retention-service.js';
 import { ReputDispatcher } from './reput-dispatcher.js';
+import type { DispatchRequest } from './dispatch-request.js';
 import { SegmentQueue } from './segment-queue.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { resolveStoreConfig, type ResolvedStoreConfig } from './store-config.js';
@@ -45,6 +46,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly encoder: RecordEncoder;
   private readonly reput: ReputDispatcher;
   private readonly waiters: AppendWaiters;
+  /** Where appends hand their dispatch requests. */
+  private readonly toReput: (r: DispatchRequest) => void;
   private readonly flusher: FlushService;
   private readonly checkpoint: StoreCheckpoint;
   private readonly logics: LogicsFlushService;
@@ -68,6 +71,8 @@ export class DefaultMessageStore implements MessageStore {
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
     this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
     this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);
+    const reput = this.reput;
+    this.toReput = (r) => reput.push(r);
     this.waiters = new AppendWaiters(cfg.syncFlushTimeout);
     this.flusher = new FlushService(this.commitLog, cfg.flushDiskType, cfg.flushIntervalCommitLog, this.logger);
     this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
@@ -159,18 +164,18 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   putMessage(m: PutMessageInput): Promise<PutMessageResult> {
-    return this.putMessages([m]);
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
+    const p = this.encoder.prepare(m);
+    if (isPrepareFailure(p)) return Promise.resolve(this.failed(p.status, p.remark));
+    return this.appendPrepared([p], m);
   }
 
   putMessages(items: PutMessageInput[]): Promise<PutMessageResult> {
     const first = items[0];
     if (first === undefined) return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'empty batch'));
-    if (this.state !== 'running' || this.commitLog.failed !== undefined) {
-      return Promise.resolve(this.failed('SERVICE_NOT_AVAILABLE', `store is ${this.commitLog.failed ? 'failed' : this.state}`));
-    }
-    if (this.commitLog.pendingWriteBytes > this.config.maxPendingWriteBytes) {
-      return Promise.resolve(this.failed('OS_PAGE_CACHE_BUSY', 'too many bytes waiting to be written'));
-    }
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
     const prepared: PreparedRecord[] = [];
     for (const m of items) {
       if (m.topic !== first.topic || m.queueId !== first.queueId) {
@@ -180,13 +185,30 @@ export class DefaultMessageStore implements MessageStore {
       if (isPrepareFailure(p)) return Promise.resolve(this.failed(p.status, p.remark));
       prepared.push(p);
     }
+    return this.appendPrepared(prepared, first);
+  }
+
+  /** Why the store takes no appends now, or undefined when it does. */
+  private refusal(): PutMessageResult | undefined {
+    if (this.state !== 'running' || this.commitLog.failed !== undefined) {
+      return this.failed('SERVICE_NOT_AVAILABLE', `store is ${this.commitLog.failed ? 'failed' : this.state}`);
+    }
+    if (this.commitLog.pendingWriteBytes > this.config.maxPendingWriteBytes) {
+      return this.failed('OS_PAGE_CACHE_BUSY', 'too many bytes waiting to be written');
+    }
+    return undefined;
+  }
+
+  /** Appends records of one topic and queue (first is the first one's input). */
+  private appendPrepared(prepared: readonly PreparedRecord[], first: PutMessageInput): Promise<PutMessageResult> {
     const storeTimestamp = first.storeTimestamp ?? this.config.now();
     const firstQueueOffset = this.consumeQueues.nextOffset(first.topic, first.queueId);
-    const out = this.commitLog.append(prepared, firstQueueOffset, storeTimestamp);
-    if (out === null) return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'the message does not fit in a commit-log segment'));
-    const dispatched = out.requests.length;
+    if (!this.commitLog.append(prepared, firstQueueOffset, storeTimestamp, this.toReput)) {
+      return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'the message does not fit in a commit-log segment'));
+    }
+    const out = this.commitLog.last;
+    const dispatched = out.dispatched;
     if (dispatched > 0) this.consumeQueues.setNextOffset(first.topic, first.queueId, firstQueueOffset + dispatched);
-    this.reput.add(out.requests);
     let msgId = this.encoder.msgId(out.physicalOffset);
     if (prepared.length > 1) {
       let phy = out.physicalOffset;

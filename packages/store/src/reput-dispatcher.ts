@@ -21,8 +21,9 @@ export class ReputDispatcher {
     private readonly logger: Logger,
   ) {}
 
-  add(requests: DispatchRequest[]): void {
-    for (const r of requests) this.pending.push(r);
+  /** Queues an appended record's request until the log is durable past it. */
+  push(r: DispatchRequest): void {
+    this.pending.push(r);
   }
 
   onArrive(listener: ArriveListener): () => void {
