@@ -43,8 +43,8 @@ const { values: args } = parseArgs({
 const quick = args.quick === true;
 const reps = Number(args.reps ?? 3);
 const P = quick
-  ? { w1Count: 100_000, w3Count: 3000, w3Warmup: 300, w4Count: 15_000, w5Ms: 0, size: 1024, window: 1000, rate: 10_000 }
-  : { w1Count: 200_000, w3Count: 20_000, w3Warmup: 500, w4Count: 100_000, w5Ms: 10_000, size: 1024, window: 1000, rate: 10_000 };
+  ? { w1Count: 100_000, warmupCount: 20_000, w3Count: 3000, w3Warmup: 300, w4Count: 15_000, w5Ms: 0, size: 1024, window: 1000, rate: 10_000 }
+  : { w1Count: 200_000, warmupCount: 50_000, w3Count: 20_000, w3Warmup: 500, w4Count: 100_000, w5Ms: 10_000, size: 1024, window: 1000, rate: 10_000 };
 const LABEL: Record<string, string> = { w1: 'W1 produce', w2: 'W2 consume', w3: 'W3 sync send', w4: 'W4 end-to-end', w5: 'W5 64 sync producers' };
 
 const benchDir = new URL('../../', import.meta.url).pathname;
@@ -90,6 +90,22 @@ function describe(workload: string, m: Record<string, number>): string {
   return `p50 ${fmtNum(m.p50_us ?? NaN)} µs, p99 ${fmtNum(m.p99_us ?? NaN)} µs`;
 }
 
+/**
+ * One unrecorded W1 and W2 per server before the first rep, so that rep 1 does not measure a
+ * server whose code paths have never run (V8 compiles the broker's send and pull paths on
+ * first use; JetStream's first run of a batch was the slowest in the peers' own report too).
+ */
+async function warmUp(servers: Server[], run: string): Promise<void> {
+  for (const s of servers) {
+    const stream = `bench_${run}_warmup`;
+    for (const workload of ['w1', 'w2'] as const) {
+      const spec: RunSpec = { workload, target: targetOf(s), stream, fresh: workload === 'w1', count: P.warmupCount, size: P.size, window: P.window };
+      const r = await runOne(spec, `warm-up ${(LABEL[workload] ?? workload).padEnd(20)} ${s.name.padEnd(16)}`);
+      if (!r.ok) progress.line(`warm-up ${workload} ${s.name} FAILED ${r.error.split('\n')[0]}`);
+    }
+  }
+}
+
 async function measure(workload: WorkloadName, server: Server, rep: number, spec: Partial<RunSpec> & { stream: string }): Promise<void> {
   const label = `rep ${rep}/${reps} ${(LABEL[workload] ?? workload).padEnd(20)} ${server.name.padEnd(16)}`;
   const full: RunSpec = { workload, target: targetOf(server), fresh: true, count: P.w1Count, size: P.size, window: P.window, ...spec };
@@ -132,6 +148,7 @@ async function peerRuns(): Promise<void> {
   const r = await start('redis', () => startRedis(work));
   if (r) servers.push(r);
   const run = Date.now().toString(36);
+  await warmUp(servers, run);
   for (let rep = 1; rep <= reps; rep++) {
     // Rotate who goes first: the first run after a pause tends to differ.
     const order = servers.map((_, i) => servers[(i + rep - 1) % servers.length] as Server);
