@@ -292,6 +292,7 @@ export class Broker {
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,
       maxTransferCountOnMessageInDisk: c.maxTransferCountOnMessageInDisk,
       accessMessageInMemoryMaxRatio: c.accessMessageInMemoryMaxRatio,
+      enabledAppendPropCRC: c.enabledAppendPropCRC,
       flushDiskType: c.flushDiskType,
       syncFlushTimeout: c.syncFlushTimeout,
       fileReservedTime: c.fileReservedTime,

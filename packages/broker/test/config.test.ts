@@ -35,6 +35,7 @@ defaultTopicQueueNums=4
 deleteWhen=04
 fileReservedTime=48
 storePathCommitLog=/data/rmq/commitlog
+enabledAppendPropCRC=true
 `);
   const { logger, warnings } = captureLogger();
   const c = loadBrokerConfig(path, {}, { logger });
@@ -49,6 +50,7 @@ storePathCommitLog=/data/rmq/commitlog
   assert.equal(c.defaultTopicQueueNums, 4);
   assert.equal(c.fileReservedTime, 48);
   assert.equal(c.maxMessageSize, 4 * 1024 * 1024);
+  assert.equal(c.enabledAppendPropCRC, true);
   assert.deepEqual(warnings, [], 'known RocketMQ keys load silently');
 });
 

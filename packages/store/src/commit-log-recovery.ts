@@ -1,5 +1,6 @@
 // Walks the commit log from a record boundary, checking each record's size, magic code,
-// body CRC and physical-offset field, hopping over blank markers to the next segment. The
+// body CRC, whole-record CRC (where there is one, and on every record from crcFrom on) and
+// physical-offset field, hopping over blank markers to the next segment. The
 // first bad or torn record ends the log — unless it lies below the offset the store had
 // fdatasync'ed, which is corruption of promised data and stops start-up.
 import {
@@ -10,6 +11,7 @@ import {
   recordSize,
   type StoredMessage,
 } from '@contrail/common';
+import { checkRecordCrc } from './record-crc.js';
 import type { SegmentFile } from './segment-file.js';
 import type { SegmentQueue } from './segment-queue.js';
 
@@ -29,6 +31,8 @@ export async function scanCommitLog(
   promisedOffset: number,
   onRecord: (m: StoredMessage) => void,
   limit = Number.MAX_SAFE_INTEGER,
+  /** Records from this offset on must end with a whole-record CRC (enabledAppendPropCRC). */
+  crcFrom = Number.MAX_SAFE_INTEGER,
 ): Promise<LogScanResult> {
   let pos = from;
   let seg: SegmentFile | undefined = segments.find(pos);
@@ -71,6 +75,9 @@ export async function scanCommitLog(
     if (magic !== MESSAGE_MAGIC_CODE) return stop(`bad magic code 0x${(magic >>> 0).toString(16)}`, false);
     if (size < MIN_RECORD || size > seg.end - pos - 8) return stop(`bad record size ${size}`, false);
     if ((await ensure(size)) < size) return stop('torn record', false);
+    const crc = checkRecordCrc(win, pos - winStart, size);
+    if (crc === 'bad') return stop('whole-record CRC mismatch', false);
+    if (crc === 'none' && pos >= crcFrom) return stop(`no whole-record CRC (required from offset ${crcFrom})`, false);
     let m: StoredMessage;
     try {
       m = decodeRecord(win, pos - winStart, { checkCrc: true });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createLogger, decodeRecord, type Logger } from '@contrail/common';
 import { AppendWaiters } from './append-waiters.js';
 import { CommitLog } from './commit-log.js';
-import { recoverStore } from './store-recovery.js';
+import { recordCrcStart, recoverStore } from './store-recovery.js';
 import { ConsumeQueueStore } from './consume-queue-store.js';
 import { FlushService } from './flush-service.js';
 import { IndexService } from './index-service.js';
@@ -66,7 +66,7 @@ export class DefaultMessageStore implements MessageStore {
     this.config = cfg;
     this.logger = createLogger('store');
     const root = cfg.storePathRootDir;
-    this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels);
+    this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels, cfg.enabledAppendPropCRC);
     this.commitLog = new CommitLog(new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog), this.encoder, cfg.hotTailBytes, cfg.now);
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
     this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
@@ -128,6 +128,7 @@ export class DefaultMessageStore implements MessageStore {
       reput: this.reput,
       logger: this.logger,
     });
+    await recordCrcStart(this.config.storePathRootDir, this.config.enabledAppendPropCRC, end);
     this.commitLog.reset(end);
     this.reput.dispatchedOffset = end;
     this.index.advanceTo(end);

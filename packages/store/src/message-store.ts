@@ -36,6 +36,11 @@ export interface MessageStoreConfig {
   maxTransferCountOnMessageInDisk?: number;
   /** Records within this percentage of physical memory of the log end count as in memory. */
   accessMessageInMemoryMaxRatio?: number;
+  /**
+   * Append a CRC32 of the whole record as its last property (`__CRC32#`, RocketMQ's
+   * enabledAppendPropCRC; false): recovery then also catches damage outside the body.
+   */
+  enabledAppendPropCRC?: boolean;
   /** Appended but not yet written bytes above which appends get OS_PAGE_CACHE_BUSY (256 MiB). */
   maxPendingWriteBytes?: number;
   /** Consume-queue entries kept in memory per queue (16384). */

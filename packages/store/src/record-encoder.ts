@@ -4,12 +4,15 @@ import { bodyCrc, encodeHost, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_M
 import type { PutMessageInput, PutMessageStatus } from './message-store.js';
 import { deliverTimestamp } from './delay-levels.js';
 import type { DispatchRequest } from './dispatch-request.js';
+import { RECORD_CRC_LENGTH, writeRecordCrc } from './record-crc.js';
 
 export interface PreparedRecord {
   input: PutMessageInput;
   topic: Buffer;
   /** UTF-8 length of input.properties (encoded straight into the log). */
   propertiesLength: number;
+  /** Bytes after the properties text for the whole-record CRC (0 when it is off). */
+  crcTail: number;
   bornHost: Buffer;
   sysFlag: number;
   size: number;
@@ -88,6 +91,8 @@ export class RecordEncoder {
     storeHost: string,
     private readonly maxMessageSize: number,
     private readonly delayLevels: readonly number[],
+    /** Append the whole-record CRC property (record-crc.ts) to every record. */
+    private readonly appendCrc = false,
   ) {
     this.storeHostBytes = encodeHost(storeHost);
     this.msgIdPrefix = this.storeHostBytes.toString('hex').toUpperCase();
@@ -102,8 +107,10 @@ export class RecordEncoder {
       return { status: 'MESSAGE_ILLEGAL', remark: `body of ${m.body.length} bytes exceeds maxMessageSize ${this.maxMessageSize}` };
     }
     const propertiesLength = m.properties.length === 0 ? 0 : Buffer.byteLength(m.properties, 'utf8');
-    if (propertiesLength > MAX_PROPERTIES_LENGTH) {
-      return { status: 'PROPERTIES_SIZE_EXCEEDED', remark: `properties of ${propertiesLength} bytes exceed ${MAX_PROPERTIES_LENGTH}` };
+    // The CRC property follows a separator of its own when the text does not end with one.
+    const crcTail = !this.appendCrc ? 0 : RECORD_CRC_LENGTH + (propertiesLength > 0 && !m.properties.endsWith('\u0002') ? 1 : 0);
+    if (propertiesLength + crcTail > MAX_PROPERTIES_LENGTH) {
+      return { status: 'PROPERTIES_SIZE_EXCEEDED', remark: `properties of ${propertiesLength + crcTail} bytes exceed ${MAX_PROPERTIES_LENGTH}` };
     }
     if (!Number.isInteger(m.queueId) || m.queueId < 0 || !isInt32(m.queueId)) return { status: 'MESSAGE_ILLEGAL', remark: `bad queueId ${m.queueId}` };
     if (!isInt32(m.flag) || !isInt32(m.reconsumeTimes) || !isInt32(m.sysFlag)) {
@@ -113,8 +120,8 @@ export class RecordEncoder {
     let sysFlag = m.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6);
     if (bornHost.length === 20) sysFlag |= SysFlag.BORNHOST_V6;
     if (this.storeHostBytes.length === 20) sysFlag |= SysFlag.STOREHOST_V6;
-    const size = recordSize(m.body.length, topic.length, propertiesLength, bornHost.length, this.storeHostBytes.length);
-    return { input: m, topic, propertiesLength, bornHost, sysFlag, size };
+    const size = recordSize(m.body.length, topic.length, propertiesLength + crcTail, bornHost.length, this.storeHostBytes.length);
+    return { input: m, topic, propertiesLength, crcTail, bornHost, sysFlag, size };
   }
 
   encode(target: Buffer, pos: number, p: PreparedRecord, physicalOffset: number, queueOffset: number, storeTimestamp: number): void {
@@ -141,13 +148,18 @@ export class RecordEncoder {
     t[q++] = p.topic.length;
     q = putBytes(t, q, p.topic);
     const n = p.propertiesLength;
-    t[q++] = n >>> 8;
-    t[q++] = n;
+    const stored = n + p.crcTail;
+    t[q++] = stored >>> 8;
+    t[q++] = stored;
     if (n > 0) {
       const raw = t as RawWriteBuffer;
       // All ASCII when the UTF-8 length is the string length: latin1 writes the same bytes.
       if (n === m.properties.length) raw.latin1Write(m.properties, q, n);
       else raw.utf8Write(m.properties, q, n);
+    }
+    if (p.crcTail > 0) {
+      if (p.crcTail > RECORD_CRC_LENGTH) t[q + n] = 2;
+      writeRecordCrc(t, pos, p.size);
     }
   }
 

@@ -20,6 +20,7 @@ export interface ResolvedStoreConfig {
   hotTailBytes: number;
   pullLimits: PullLimits;
   maxPendingWriteBytes: number;
+  enabledAppendPropCRC: boolean;
   consumeQueueTailEntries: number;
   maxHashSlotNum: number;
   maxIndexNum: number;
@@ -82,6 +83,7 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
         c.accessMessageInMemoryMaxRatio === undefined ? DEFAULT_PULL_LIMITS.inMemoryBytes : Math.floor((totalmem() * c.accessMessageInMemoryMaxRatio) / 100),
     },
     maxPendingWriteBytes: c.maxPendingWriteBytes ?? 256 * 1024 * 1024,
+    enabledAppendPropCRC: c.enabledAppendPropCRC ?? false,
     consumeQueueTailEntries: c.consumeQueueTailEntries ?? 16_384,
     maxHashSlotNum: c.maxHashSlotNum ?? 5_000_000,
     maxIndexNum: c.maxIndexNum ?? 20_000_000,

@@ -3,6 +3,8 @@
 // one walks the log from the segment holding the oldest checkpointed offset, cuts it at the
 // first bad or torn record, drops consume-queue entries the checkpoint does not vouch for
 // and index entries past the log end, then rebuilds both from the log.
+import { readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ContrailError, type Logger } from '@contrail/common';
 import type { CommitLog } from './commit-log.js';
 import { cutCommitLog, scanCommitLog } from './commit-log-recovery.js';
@@ -13,6 +15,10 @@ import type { ReputDispatcher } from './reput-dispatcher.js';
 import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
 import type { ResolvedStoreConfig } from './store-config.js';
 import type { SegmentQueue } from './segment-queue.js';
+import { closeFd, fdatasyncFd, openFd, writeAt } from './fs-io.js';
+
+/** Holds the commit-log offset from which every record carries a whole-record CRC. */
+const CRC_FROM_FILE = 'crc32from';
 
 export interface RecoveryContext {
   config: ResolvedStoreConfig;
@@ -28,6 +34,7 @@ export interface RecoveryContext {
 /** Recovers and returns the commit log's end offset. */
 export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   const cp = await ctx.checkpoint.load();
+  const crcFrom = await readCrcFrom(ctx.config.storePathRootDir);
   const segs = ctx.commitLog.segments;
   await segs.load();
   if (segs.last === undefined && (cp?.physicOffset ?? 0) > segs.minOffset) {
@@ -44,7 +51,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   }
   if (!clean) {
     const from = scanStart(cp, segs);
-    const r = await scanCommitLog(segs, from, cp?.physicOffset ?? 0, () => undefined);
+    const r = await scanCommitLog(segs, from, cp?.physicOffset ?? 0, () => undefined, Number.MAX_SAFE_INTEGER, crcFrom);
     end = r.end;
     if (r.stoppedBy !== undefined) ctx.logger.warn({ offset: end, reason: r.stoppedBy }, 'commit log cut at a bad or torn record');
     await cutCommitLog(segs, end);
@@ -66,11 +73,47 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
         n++;
       },
       end,
+      crcFrom,
     );
     ctx.logger.info({ from: replayFrom, to: end, records: n }, 'rebuilt consume queues and index from the commit log');
   }
   ctx.queues.resetCounters();
   return end;
+}
+
+async function readCrcFrom(root: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(join(root, CRC_FROM_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Number.MAX_SAFE_INTEGER;
+    throw err;
+  }
+  const v = Number(text.trim());
+  if (text.trim() === '' || !Number.isSafeInteger(v) || v < 0) {
+    throw new ContrailError('STORE_CORRUPTED', `${join(root, CRC_FROM_FILE)} does not hold a commit-log offset: ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return v;
+}
+
+/**
+ * After recovery: with enabledAppendPropCRC on, records from `end` on carry the whole-record
+ * CRC (unless an earlier start already said from where); with it off, none need to.
+ */
+export async function recordCrcStart(root: string, enabled: boolean, end: number): Promise<void> {
+  const file = join(root, CRC_FROM_FILE);
+  if (!enabled) return rm(file, { force: true });
+  if ((await readCrcFrom(root)) !== Number.MAX_SAFE_INTEGER) return;
+  const tmp = `${file}.tmp`;
+  const fd = await openFd(tmp, 'w');
+  try {
+    const text = Buffer.from(`${end}\n`);
+    await writeAt(fd, text, 0, text.length, 0);
+    await fdatasyncFd(fd);
+  } finally {
+    await closeFd(fd);
+  }
+  await rename(tmp, file);
 }
 
 /** A record boundary at or before every checkpointed offset: the start of its segment. */

@@ -1,21 +1,23 @@
 // Recovery on real files: a torn or bit-flipped last record is cut and the intact prefix
-// kept (consume queue and index included); damage below the flushed offset stops start-up.
+// kept (consume queue and index included); damage below the flushed offset stops start-up;
+// with enabledAppendPropCRC a flip anywhere in a record is caught.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { ContrailError, decodeRecord } from '@contrail/common';
 import { DefaultMessageStore, segmentName, writeCheckpointFile, type MessageStoreConfig, type PutMessageResult } from '../src/index.js';
 import { msg, tempDir } from './helpers.js';
 
 const SEG = 64 * 1024;
 
-function config(dir: string): MessageStoreConfig {
-  return { storePathRootDir: dir, storeHost: '10.0.0.9:10911', mappedFileSizeCommitLog: SEG, mappedFileSizeConsumeQueue: 2000, maxHashSlotNum: 64, maxIndexNum: 512 };
+function config(dir: string, extra: Partial<MessageStoreConfig> = {}): MessageStoreConfig {
+  return { storePathRootDir: dir, storeHost: '10.0.0.9:10911', mappedFileSizeCommitLog: SEG, mappedFileSizeConsumeQueue: 2000, maxHashSlotNum: 64, maxIndexNum: 512, ...extra };
 }
 
-async function pristine(dir: string): Promise<{ results: PutMessageResult[]; records: Buffer[] }> {
-  const s = new DefaultMessageStore(config(dir));
+async function pristine(dir: string, extra: Partial<MessageStoreConfig> = {}): Promise<{ results: PutMessageResult[]; records: Buffer[] }> {
+  const s = new DefaultMessageStore(config(dir, extra));
   await s.start();
   const results: PutMessageResult[] = [];
   for (let i = 0; i < 5; i++) results.push(await s.putMessage(msg('T', 0, `body-${i}`, { KEYS: `key${i}` })));
@@ -46,8 +48,8 @@ async function mutateLog(dir: string, fn: (fd: import('node:fs/promises').FileHa
   }
 }
 
-async function expectPrefix(dir: string, records: Buffer[], keep: number, what: string): Promise<void> {
-  const s = new DefaultMessageStore(config(dir));
+async function expectPrefix(dir: string, records: Buffer[], keep: number, what: string, extra: Partial<MessageStoreConfig> = {}): Promise<void> {
+  const s = new DefaultMessageStore(config(dir, extra));
   await s.start();
   try {
     assert.equal(s.getMaxOffsetInQueue('T', 0), keep, what);
@@ -190,6 +192,101 @@ test('an index file whose final flush was lost is indexed again from where its h
     } finally {
       await r.shutdown();
     }
+  } finally {
+    await cleanup();
+  }
+});
+
+const CRC_ON = { enabledAppendPropCRC: true };
+
+/** What the last 20 bytes of a record must be: RocketMQ's __CRC32# property, computed here. */
+function expectedCrcTail(rec: Buffer): Buffer {
+  let v = crc32(rec.subarray(0, rec.length - 20)) & 0x7fffffff;
+  let digits = '';
+  for (let i = 0; i < 10; i++, v = Math.floor(v / 10)) digits += String(v % 10);
+  return Buffer.from(`__CRC32#\u0001${digits}\u0002`, 'latin1');
+}
+
+test('enabledAppendPropCRC: every record ends with a CRC32 of the rest of it, as a property after a separator', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { records } = await pristine(dir, CRC_ON);
+    for (const rec of records) {
+      assert.deepEqual(rec.subarray(rec.length - 20), expectedCrcTail(rec));
+      const m = decodeRecord(rec, 0, { checkCrc: true });
+      assert.equal(m.properties.KEYS?.startsWith('key'), true);
+      assert.match(m.properties['__CRC32#'] ?? '', /^\d{10}$/);
+    }
+    assert.equal((await readFile(join(dir, 'crc32from'), 'utf8')).trim(), '0');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('enabledAppendPropCRC: a bit flipped anywhere in the last record, header, topic and properties included, is cut', { timeout: 120_000 }, async () => {
+  const { dir: base, cleanup } = await tempDir();
+  try {
+    const src = join(base, 'pristine');
+    const { results, records } = await pristine(src, CRC_ON);
+    const last = results[4] as PutMessageResult;
+    const size = (records[4] as Buffer).length;
+    const work = join(base, 'work');
+    for (let pos = 0; pos < size; pos++) {
+      await rm(work, { recursive: true, force: true });
+      await cp(src, work, { recursive: true });
+      await markCrashed(work, last.physicalOffset);
+      const bit = pos % 8;
+      await mutateLog(work, async (fh) => {
+        const b = Buffer.alloc(1);
+        await fh.read(b, 0, 1, last.physicalOffset + pos);
+        b[0] = (b[0] as number) ^ (1 << bit);
+        await fh.write(b, 0, 1, last.physicalOffset + pos);
+      });
+      await expectPrefix(work, records, 4, `flip bit ${bit} of byte ${pos} of ${size}`, CRC_ON);
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('enabledAppendPropCRC switched on later: older records need no CRC, newer ones must have one; off again forgets it', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const before = new DefaultMessageStore(config(dir));
+    await before.start();
+    for (let i = 0; i < 3; i++) await before.putMessage(msg('T', 0, `old-${i}`, { KEYS: `key${i}` }));
+    await before.shutdown();
+    const on = new DefaultMessageStore(config(dir, CRC_ON));
+    await on.start();
+    const from = Number((await readFile(join(dir, 'crc32from'), 'utf8')).trim());
+    const r3 = await on.putMessage(msg('T', 0, 'new-3', { KEYS: 'key3' }));
+    const r4 = await on.putMessage(msg('T', 0, 'new-4', { KEYS: 'key4' }));
+    const records = (await on.getMessage('T', 0, 0, 32)).buffers.map((b) => Buffer.from(b));
+    await on.shutdown();
+    assert.equal(from, r3.physicalOffset, 'required from the log end at the start that switched it on');
+    assert.equal((records[2] as Buffer).subarray(-20).toString('latin1').startsWith('__CRC32#'), false);
+    assert.deepEqual((records[4] as Buffer).subarray(-20), expectedCrcTail(records[4] as Buffer));
+    // Unclean start from the beginning: the three old records pass without a CRC.
+    await markCrashed(dir, 0);
+    const again = new DefaultMessageStore(config(dir, CRC_ON));
+    await again.start();
+    assert.equal(again.getMaxOffsetInQueue('T', 0), 5);
+    await again.shutdown();
+    // A record past the switch whose CRC property is unrecognisable is cut, not trusted.
+    await markCrashed(dir, r4.physicalOffset);
+    await mutateLog(dir, async (fh) => {
+      const at = r4.physicalOffset + r4.wroteBytes - 20;
+      await fh.write(Buffer.from('_'), 0, 1, at + 1);
+      await fh.write(Buffer.from('X'), 0, 1, at + 2);
+    });
+    const cut = new DefaultMessageStore(config(dir, CRC_ON));
+    await cut.start();
+    assert.equal(cut.getMaxOffsetInQueue('T', 0), 4);
+    await cut.shutdown();
+    const off = new DefaultMessageStore(config(dir));
+    await off.start();
+    await off.shutdown();
+    await assert.rejects(readFile(join(dir, 'crc32from')), { code: 'ENOENT' });
   } finally {
     await cleanup();
   }

@@ -44,6 +44,8 @@ export interface BrokerConfig {
   maxTransferBytesOnMessageInDisk: number;
   maxTransferCountOnMessageInDisk: number;
   accessMessageInMemoryMaxRatio: number;
+  /** Each stored record ends with a CRC32 of the whole record (`__CRC32#`), checked on recovery. */
+  enabledAppendPropCRC: boolean;
   flushConsumerOffsetInterval: number;
   longPollingEnable: boolean;
   /** Hold time of a pull when long polling is off. */
@@ -113,6 +115,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     maxTransferBytesOnMessageInDisk: 64 * 1024,
     maxTransferCountOnMessageInDisk: 8,
     accessMessageInMemoryMaxRatio: 40,
+    enabledAppendPropCRC: false,
     flushConsumerOffsetInterval: 5000,
     longPollingEnable: true,
     shortPollingTimeMills: 1000,

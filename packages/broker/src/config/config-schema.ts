@@ -97,6 +97,7 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   maxTransferBytesOnMessageInDisk: int(1, 64 * 1024 * 1024),
   maxTransferCountOnMessageInDisk: int(1, 65536),
   accessMessageInMemoryMaxRatio: int(0, 100),
+  enabledAppendPropCRC: bool,
   flushConsumerOffsetInterval: int(100),
   longPollingEnable: bool,
   shortPollingTimeMills: int(0),
