@@ -39,19 +39,23 @@ export async function openContrail(target: Target, stream: string, fresh: boolea
     async sendAndWait(body: Buffer): Promise<void> {
       await producer.send({ topic: stream, body });
     },
-    async consumeFromStart(n, onMessage) {
+    async readerFromStart() {
+      // The consumer and its queues before the clock; start() connects and begins pulling,
+      // so it is part of the read.
       const c = consumer('CONSUME_FROM_FIRST_OFFSET');
       await c.assign(await queues());
-      await c.start();
-      let got = 0;
-      let idle = 0;
-      while (got < n && idle < 3) {
-        const batch = await c.poll(1000);
-        if (batch.length === 0) idle++;
-        for (const m of batch) onMessage(m.body);
-        got += batch.length;
-      }
-      return got;
+      return async (n, onMessage) => {
+        await c.start();
+        let got = 0;
+        let idle = 0;
+        while (got < n && idle < 3) {
+          const batch = await c.poll(1000);
+          if (batch.length === 0) idle++;
+          for (const m of batch) onMessage(m.body);
+          got += batch.length;
+        }
+        return got;
+      };
     },
     async subscribeNew(onMessage) {
       const c = consumer('CONSUME_FROM_LAST_OFFSET');

@@ -3,13 +3,20 @@
 // from its start, and a subscription to new messages.
 export type Done = (err?: Error) => void;
 
+/** The timed part of W2: fetches n messages (nothing is fetched before it is called). */
+export type Reader = (n: number, onMessage: (body: Buffer) => void) => Promise<number>;
+
 export interface Driver {
   /** Sends one message; `done` runs once the server has acknowledged it. */
   send(body: Buffer, done: Done): void;
   /** Sends one message and waits for its acknowledgement (the SDK's own awaited idiom). */
   sendAndWait(body: Buffer): Promise<void>;
-  /** Reads `n` messages from the start of the stream; resolves with how many were read. */
-  consumeFromStart(n: number, onMessage: (body: Buffer) => void): Promise<number>;
+  /**
+   * Sets up a reader of the stream from its start (the consumer object, its queues: what the
+   * peers' reference harness does before its W2 clock starts) and resolves with the read
+   * itself, which fetches `n` messages and resolves with how many were read.
+   */
+  readerFromStart(): Promise<Reader>;
   /** Delivers messages stored from now on; resolves once subscribed, with a stop function. */
   subscribeNew(onMessage: (body: Buffer) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

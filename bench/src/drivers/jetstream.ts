@@ -52,15 +52,18 @@ export async function openJetStream(target: Target, stream: string, fresh: boole
     async sendAndWait(body) {
       await js.publish(subject, body);
     },
-    async consumeFromStart(n, onMessage) {
+    async readerFromStart() {
+      // As the peers' reference harness: the consumer is created before the clock starts.
       const c = await js.consumers.get(stream, await newConsumer(DeliverPolicy.All));
-      const iter = await c.consume({ max_messages: 1000 });
-      let got = 0;
-      for await (const m of iter) {
-        onMessage(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
-        if (++got >= n) break;
-      }
-      return got;
+      return async (n, onMessage) => {
+        const iter = await c.consume({ max_messages: 1000 });
+        let got = 0;
+        for await (const m of iter) {
+          onMessage(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+          if (++got >= n) break;
+        }
+        return got;
+      };
     },
     async subscribeNew(onMessage) {
       const c = await js.consumers.get(stream, await newConsumer(DeliverPolicy.New));

@@ -20,7 +20,7 @@ export async function openRabbitQuorum(target: Target, stream: string, fresh: bo
         ch.sendToQueue(stream, body, { persistent: true }, (err: unknown) => (err ? reject(new Error(String(err))) : resolve()));
       });
     },
-    consumeFromStart: unsupported,
+    readerFromStart: unsupported,
     subscribeNew: unsupported,
     async close() {
       await ch.close().catch(() => undefined);

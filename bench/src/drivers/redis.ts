@@ -17,21 +17,23 @@ export async function openRedis(target: Target, stream: string, fresh: boolean):
     async sendAndWait(body) {
       await r.xadd(stream, '*', 'd', body);
     },
-    async consumeFromStart(n, onMessage) {
-      let last = '0-0';
-      let got = 0;
-      while (got < n) {
-        const rep = await r.xreadBuffer('COUNT', 1000, 'STREAMS', stream, last);
-        const entries = rep?.[0]?.[1];
-        if (entries === undefined || entries.length === 0) break;
-        for (const [, fields] of entries) {
-          const body = fields[1];
-          if (body !== undefined) onMessage(body);
+    async readerFromStart() {
+      return async (n, onMessage) => {
+        let last = '0-0';
+        let got = 0;
+        while (got < n) {
+          const rep = await r.xreadBuffer('COUNT', 1000, 'STREAMS', stream, last);
+          const entries = rep?.[0]?.[1];
+          if (entries === undefined || entries.length === 0) break;
+          for (const [, fields] of entries) {
+            const body = fields[1];
+            if (body !== undefined) onMessage(body);
+          }
+          got += entries.length;
+          last = String(entries[entries.length - 1]?.[0]);
         }
-        got += entries.length;
-        last = String(entries[entries.length - 1]?.[0]);
-      }
-      return got;
+        return got;
+      };
     },
     async subscribeNew(onMessage) {
       const reader = mk();
