@@ -111,7 +111,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerBrokerTimeoutMills: 6000,
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
-    hotTailBytes: 32 * 1024 * 1024,
+    hotTailBytes: 16 * 1024 * 1024,
     maxTransferBytesOnMessageInDisk: 64 * 1024,
     maxTransferCountOnMessageInDisk: 8,
     accessMessageInMemoryMaxRatio: 40,
