@@ -29,7 +29,7 @@ export interface ProducerOptions extends ClientOptions {
    * SEND_BATCH_MESSAGE frames (default true). Each send still gets its own SendResult.
    */
   batchWithinTurn?: boolean;
-  /** Most messages per coalesced frame (default 128). */
+  /** Most messages per coalesced frame (default 512). */
   maxBatchMessages?: number;
   /** Most bytes per coalesced frame (default 1 MiB). */
   maxBatchBytes?: number;
@@ -87,7 +87,7 @@ export class Producer {
     this.#limits = { maxMessageSize, compressOver: options.compressMsgBodyOverHowmuch ?? 4096 };
     if (options.batchWithinTurn !== false) {
       this.#coalescer = new SendCoalescer(
-        { maxMessages: options.maxBatchMessages ?? 128, maxBytes: Math.min(options.maxBatchBytes ?? 1024 * 1024, maxMessageSize) },
+        { maxMessages: options.maxBatchMessages ?? 512, maxBytes: Math.min(options.maxBatchBytes ?? 1024 * 1024, maxMessageSize) },
         (topic, group) => this.#sendGroup(topic, group),
       );
     }
