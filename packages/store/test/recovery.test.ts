@@ -291,3 +291,30 @@ test('enabledAppendPropCRC switched on later: older records need no CRC, newer o
     await cleanup();
   }
 });
+
+test("a client's own __CRC32# property at the end of a message never cuts the log, with the option off or on", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    // As a message forwarded from a CRC-enabled broker could carry it: with a wrong value and
+    // a trailing separator, so the record's last 20 bytes look like a CRC property.
+    const forwarded = (i: number): ReturnType<typeof msg> => msg('T', 0, `fwd-${i}`, {}, { properties: `KEYS\u0001key${i}\u0002__CRC32#\u00010123456789\u0002` });
+    const off = new DefaultMessageStore(config(dir));
+    await off.start();
+    await off.putMessage(forwarded(0));
+    await off.shutdown();
+    const on = new DefaultMessageStore(config(dir, CRC_ON));
+    await on.start();
+    await on.putMessage(forwarded(1));
+    await on.shutdown();
+    await markCrashed(dir, 0);
+    const again = new DefaultMessageStore(config(dir, CRC_ON));
+    await again.start();
+    try {
+      assert.equal(again.getMaxOffsetInQueue('T', 0), 2);
+    } finally {
+      await again.shutdown();
+    }
+  } finally {
+    await cleanup();
+  }
+});
