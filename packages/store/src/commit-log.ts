@@ -17,7 +17,7 @@ const CHUNK_SIZE = 4 * 1024 * 1024;
  * Group writes up to this size are copied into the page cache synchronously (writeSync, about
  * 0.2-0.3 µs per KiB); larger ones go through the thread pool. See docs/storage.md.
  */
-const SYNC_WRITE_MAX = 256 * 1024;
+const SYNC_WRITE_MAX = 1024 * 1024;
 /** A synchronous write that took longer than this and slept in the kernel (journal, writeback)... */
 const SYNC_WRITE_STALL_MS = 0.5;
 /**
