@@ -80,7 +80,9 @@ export async function scanCommitLog(
     if (pos >= crcFrom) {
       const crc = checkRecordCrc(win, pos - winStart, size);
       if (crc === 'bad') return stop('whole-record CRC mismatch', false);
-      if (crc === 'none') return stop(`no whole-record CRC (required from offset ${crcFrom})`, false);
+      if (crc === 'none') {
+        return stop(`no whole-record CRC, although crc32from says every record from offset ${crcFrom} has one (if a version without enabledAppendPropCRC wrote here since, delete crc32from)`, false);
+      }
     }
     let m: StoredMessage;
     try {

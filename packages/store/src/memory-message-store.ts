@@ -45,7 +45,7 @@ export class MemoryMessageStore implements MessageStore {
 
   constructor(config: MessageStoreConfig) {
     this.config = resolveStoreConfig(config);
-    this.encoder = new RecordEncoder(this.config.storeHost, this.config.maxMessageSize, this.config.delayLevels);
+    this.encoder = new RecordEncoder(this.config.storeHost, this.config.maxMessageSize, this.config.delayLevels, this.config.enabledAppendPropCRC);
     const find = (offset: number): Buffer | undefined => this.recordAt(offset);
     this.log = {
       minOffset: 0,

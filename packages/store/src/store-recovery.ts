@@ -3,6 +3,7 @@
 // one walks the log from the segment holding the oldest checkpointed offset, cuts it at the
 // first bad or torn record, drops consume-queue entries the checkpoint does not vouch for
 // and index entries past the log end, then rebuilds both from the log.
+import { existsSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContrailError, type Logger } from '@contrail/common';
@@ -34,7 +35,8 @@ export interface RecoveryContext {
 /** Recovers and returns the commit log's end offset. */
 export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   const cp = await ctx.checkpoint.load();
-  const crcFrom = await readCrcFrom(ctx.config.storePathRootDir);
+  // Only with the option on: a start with it off forgets the file (recordCrcStart).
+  const crcFrom = ctx.config.enabledAppendPropCRC ? await readCrcFrom(ctx.config.storePathRootDir) : Number.MAX_SAFE_INTEGER;
   const segs = ctx.commitLog.segments;
   await segs.load();
   if (segs.last === undefined && (cp?.physicOffset ?? 0) > segs.minOffset) {
@@ -102,7 +104,13 @@ async function readCrcFrom(root: string): Promise<number> {
  */
 export async function recordCrcStart(root: string, enabled: boolean, end: number): Promise<void> {
   const file = join(root, CRC_FROM_FILE);
-  if (!enabled) return rm(file, { force: true });
+  if (!enabled) {
+    if (!existsSync(file)) return;
+    await rm(file, { force: true });
+    // Durable before any record without a CRC is appended, or a power loss could bring the
+    // file back and make those records look damaged.
+    return syncDir(root);
+  }
   if ((await readCrcFrom(root)) !== Number.MAX_SAFE_INTEGER) return;
   const tmp = `${file}.tmp`;
   const fd = await openFd(tmp, 'w');
@@ -114,6 +122,17 @@ export async function recordCrcStart(root: string, enabled: boolean, end: number
     await closeFd(fd);
   }
   await rename(tmp, file);
+  await syncDir(root);
+}
+
+/** fsync of a directory, so that a file created, renamed or removed in it stays so. */
+async function syncDir(dir: string): Promise<void> {
+  const fd = await openFd(dir, 'r');
+  try {
+    await fdatasyncFd(fd);
+  } finally {
+    await closeFd(fd);
+  }
 }
 
 /** A record boundary at or before every checkpointed offset: the start of its segment. */

@@ -318,3 +318,18 @@ test("a client's own __CRC32# property at the end of a message never cuts the lo
     await cleanup();
   }
 });
+
+test('a damaged crc32from stops a start with enabledAppendPropCRC, and a start without it removes the file', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeFile(join(dir, 'crc32from'), 'not an offset');
+    const on = new DefaultMessageStore(config(dir, CRC_ON));
+    await assert.rejects(on.start(), (err: unknown) => err instanceof ContrailError && err.code === 'STORE_CORRUPTED' && /crc32from/.test(err.message));
+    const off = new DefaultMessageStore(config(dir));
+    await off.start();
+    await off.shutdown();
+    await assert.rejects(readFile(join(dir, 'crc32from')), { code: 'ENOENT' });
+  } finally {
+    await cleanup();
+  }
+});

@@ -99,7 +99,8 @@ export class PullRequestHoldService {
   /** A message was dispatched to the queue (the store's arrival event). */
   notifyMessageArriving(topic: string, queueId: number, tagsCode?: number): void {
     const q = this.#queues.get(queueKey(topic, queueId));
-    if (q === undefined) return;
+    // Nothing held: nothing to wake (a pull held later checks the queue's end itself).
+    if (q === undefined || q.held.size === 0) return;
     if (q.sendsInFlight > 0) {
       const now = Date.now();
       if (q.pendingSince === 0) q.pendingSince = now;
