@@ -11,6 +11,7 @@ import type { PeerName, Target } from './drivers/driver.js';
 import { measureFloor } from './floor.js';
 import { fdatasyncRate, machineInfo } from './machine.js';
 import { Progress } from './progress.js';
+import { waitForQuiet } from './quiet.js';
 import { checkTargets, markdown, svgChart, type BenchResult } from './report.js';
 import type { RunOutput, RunSpec, WorkloadName } from './run-one.js';
 import {
@@ -109,6 +110,10 @@ async function warmUp(servers: Server[], run: string): Promise<void> {
 async function measure(workload: WorkloadName, server: Server, rep: number, spec: Partial<RunSpec> & { stream: string }): Promise<void> {
   const label = `rep ${rep}/${reps} ${(LABEL[workload] ?? workload).padEnd(20)} ${server.name.padEnd(16)}`;
   const full: RunSpec = { workload, target: targetOf(server), fresh: true, count: P.w1Count, size: P.size, window: P.window, ...spec };
+  const q = await waitForQuiet();
+  if (!q.quiet || q.waitedMs > 1000) {
+    progress.line(`${label} waited ${(q.waitedMs / 1000).toFixed(1)} s for the machine to go quiet${q.quiet ? '' : `; still ${Math.round((1 - q.idleShare) * 100)} % busy, measuring anyway`}`);
+  }
   const r = await runOne(full, label);
   if (r.ok) {
     records.push({ peer: server.name, workload, rep, metrics: r.metrics });
