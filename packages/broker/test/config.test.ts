@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContrailError, type Logger } from '@contrail/common';
@@ -12,8 +12,14 @@ function captureLogger(): { logger: Logger; warnings: string[] } {
   return { logger, warnings };
 }
 
+const dirs: string[] = [];
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
 async function conf(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'contrail-conf-'));
+  dirs.push(dir);
   const path = join(dir, 'broker.conf');
   await writeFile(path, text);
   return path;
