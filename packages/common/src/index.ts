@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './logger.js';
 export * from './crc32.js';
+export * from './durable-file.js';
 export * from './message-const.js';
 export * from './properties.js';
 export * from './tag-hash.js';

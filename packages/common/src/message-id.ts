@@ -83,17 +83,18 @@ function monthStart(now: number): number {
   return new Date(d.getFullYear(), d.getMonth(), 1).getTime();
 }
 
+/** Upper-case hex of every byte value. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
+/** The low byte of b as two upper-case hex digits, from a table (message IDs are built per message). */
+export function hexByte(b: number): string {
+  return HEX_BYTE[b & 0xff] as string;
+}
+
 /**
  * UNIQ_KEY generator: hex of ip (4) | pid (2) | instance hash (4) | ms since the start of the
  * month (4) | counter (2), 32 characters, as RocketMQ's MessageClientIDSetter lays it out.
  */
-/** Upper-case hex of every byte value. */
-const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
-
-function hexByte(b: number): string {
-  return HEX_BYTE[b & 0xff] as string;
-}
-
 export class UniqIdGenerator {
   private readonly prefix: string;
   private counter = 0;

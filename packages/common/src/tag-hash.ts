@@ -1,8 +1,11 @@
 // Tag hash codes as RocketMQ computes them: Java's String.hashCode over UTF-16 code units.
 
-export function javaStringHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+/**
+ * Java's String.hashCode of s[from, to); with `h`, continues the hash of a string that s's
+ * part follows ("topic#" then a key, without building "topic#key").
+ */
+export function javaStringHashCode(s: string, h = 0, from = 0, to = s.length): number {
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }
 

@@ -11,7 +11,7 @@
 // next file's beginPhyOffset), so recovery knows where to resume.
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { readLong, writeLong } from '@contrail/common';
+import { javaStringHashCode, readLong, writeLong } from '@contrail/common';
 import { closeFd, fdatasyncFd, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
 import { segmentName } from './segment-file.js';
 
@@ -58,8 +58,8 @@ export function indexKeyHash(key: string): number {
  * The hash of a key that continues a string whose Java hashCode (unmasked) is `h`, over
  * text[from, to): hashing "topic#key" from the hash of "topic#" without building the string.
  */
-export function indexKeyHashFrom(h: number, text: string, from: number, to: number): number {
-  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+export function indexKeyHashFrom(start: number, text: string, from: number, to: number): number {
+  const h = javaStringHashCode(text, start, from, to);
   // Math.abs(Integer.MIN_VALUE) stays negative in Java; RocketMQ maps it to 0.
   return h === -2147483648 ? 0 : Math.abs(h);
 }

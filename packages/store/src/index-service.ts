@@ -1,7 +1,7 @@
 // The message index: `topic#key` for every key in KEYS and for UNIQ_KEY → commit-log offset,
 // across a series of index files named by the first commit-log offset they cover.
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import type { Logger } from '@contrail/common';
+import { javaStringHashCode, type Logger } from '@contrail/common';
 import type { DispatchRequest } from './dispatch-request.js';
 import { isDispatchable } from './dispatch-request.js';
 import { IndexFile, indexKeyHash, indexKeyHashFrom } from './index-file.js';
@@ -86,13 +86,11 @@ export class IndexService {
 
   /** Java's hashCode of "topic#" (unmasked), the start of every key hash of the topic. */
   private topicHash(topic: string): number {
-    if (topic === this.lastTopic) return this.lastTopicHash;
-    const prefix = topic + '#';
-    let h = 0;
-    for (let i = 0; i < prefix.length; i++) h = (Math.imul(h, 31) + prefix.charCodeAt(i)) | 0;
-    this.lastTopic = topic;
-    this.lastTopicHash = h;
-    return h;
+    if (topic !== this.lastTopic) {
+      this.lastTopic = topic;
+      this.lastTopicHash = javaStringHashCode(topic + '#');
+    }
+    return this.lastTopicHash;
   }
 
   /** Moves the dispatched point over records that carry nothing to index (blanks, gaps). */

@@ -1,9 +1,8 @@
 // Turns a PutMessageInput into stored-message bytes: validation, the size known before a
 // position is chosen, encoding in place (no intermediate record buffer), offset msgIds.
-import { bodyCrc, encodeHost, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_MAGIC_CODE, recordSize, SysFlag, SystemTopic, tagsCode } from '@contrail/common';
+import { bodyCrc, encodeHost, hexByte, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_MAGIC_CODE, recordSize, SysFlag } from '@contrail/common';
 import type { PutMessageInput, PutMessageStatus } from './message-store.js';
-import { deliverTimestamp } from './delay-levels.js';
-import type { DispatchRequest } from './dispatch-request.js';
+import { computeTagsCode, type DispatchRequest } from './dispatch-request.js';
 import { RECORD_CRC_LENGTH, writeRecordCrc } from './record-crc.js';
 
 export interface PreparedRecord {
@@ -22,8 +21,6 @@ export interface PrepareFailure {
   status: PutMessageStatus;
   remark: string;
 }
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
 /** Buffer's own string writers, without Buffer#write's argument parsing (stable since Node 0.x). */
 interface RawWriteBuffer extends Buffer {
@@ -172,7 +169,7 @@ export class RecordEncoder {
       queueOffset,
       physicalOffset,
       size: p.size,
-      tagsCode: m.topic === SystemTopic.SCHEDULE ? deliverTimestamp(this.delayLevels, this.delay, m.queueId, storeTimestamp) : tagsCode(this.tags),
+      tagsCode: computeTagsCode(this.delayLevels, m.topic, m.queueId, storeTimestamp, this.tags, this.delay),
       storeTimestamp,
       sysFlag: p.sysFlag,
       keys: this.keys,
@@ -188,7 +185,7 @@ export class RecordEncoder {
       this.msgIdHead = this.msgIdPrefix + hi.toString(16).toUpperCase().padStart(8, '0');
     }
     const lo = physicalOffset >>> 0;
-    return this.msgIdHead + (HEX[lo >>> 24] as string) + (HEX[(lo >>> 16) & 255] as string) + (HEX[(lo >>> 8) & 255] as string) + (HEX[lo & 255] as string);
+    return this.msgIdHead + hexByte(lo >>> 24) + hexByte(lo >>> 16) + hexByte(lo >>> 8) + hexByte(lo);
   }
 
   /**

@@ -4,9 +4,9 @@
 // first bad or torn record, drops consume-queue entries the checkpoint does not vouch for
 // and index entries past the log end, then rebuilds both from the log.
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ContrailError, type Logger } from '@contrail/common';
+import { ContrailError, syncDir, writeFileDurably, type Logger } from '@contrail/common';
 import type { CommitLog } from './commit-log.js';
 import { cutCommitLog, scanCommitLog } from './commit-log-recovery.js';
 import type { ConsumeQueueStore } from './consume-queue-store.js';
@@ -16,7 +16,6 @@ import type { ReputDispatcher } from './reput-dispatcher.js';
 import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
 import type { ResolvedStoreConfig } from './store-config.js';
 import type { SegmentQueue } from './segment-queue.js';
-import { closeFd, fdatasyncFd, openFd, writeAt } from './fs-io.js';
 
 /** Holds the commit-log offset from which every record carries a whole-record CRC. */
 const CRC_FROM_FILE = 'crc32from';
@@ -112,27 +111,7 @@ export async function recordCrcStart(root: string, enabled: boolean, end: number
     return syncDir(root);
   }
   if ((await readCrcFrom(root)) !== Number.MAX_SAFE_INTEGER) return;
-  const tmp = `${file}.tmp`;
-  const fd = await openFd(tmp, 'w');
-  try {
-    const text = Buffer.from(`${end}\n`);
-    await writeAt(fd, text, 0, text.length, 0);
-    await fdatasyncFd(fd);
-  } finally {
-    await closeFd(fd);
-  }
-  await rename(tmp, file);
-  await syncDir(root);
-}
-
-/** fsync of a directory, so that a file created, renamed or removed in it stays so. */
-async function syncDir(dir: string): Promise<void> {
-  const fd = await openFd(dir, 'r');
-  try {
-    await fdatasyncFd(fd);
-  } finally {
-    await closeFd(fd);
-  }
+  await writeFileDurably(file, `${end}\n`);
 }
 
 /** A record boundary at or before every checkpointed offset: the start of its segment. */

@@ -199,6 +199,17 @@ test('an index file whose final flush was lost is indexed again from where its h
 
 const CRC_ON = { enabledAppendPropCRC: true };
 
+/** Starts a store on dir, runs fn with it, shuts it down. */
+async function withStore<T>(dir: string, extra: Partial<MessageStoreConfig>, fn: (s: DefaultMessageStore) => Promise<T> | T): Promise<T> {
+  const s = new DefaultMessageStore(config(dir, extra));
+  await s.start();
+  try {
+    return await fn(s);
+  } finally {
+    await s.shutdown();
+  }
+}
+
 /** What the last 20 bytes of a record must be: RocketMQ's __CRC32# property, computed here. */
 function expectedCrcTail(rec: Buffer): Buffer {
   let v = crc32(rec.subarray(0, rec.length - 20)) & 0x7fffffff;
@@ -252,26 +263,21 @@ test('enabledAppendPropCRC: a bit flipped anywhere in the last record, header, t
 test('enabledAppendPropCRC switched on later: older records need no CRC, newer ones must have one; off again forgets it', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const before = new DefaultMessageStore(config(dir));
-    await before.start();
-    for (let i = 0; i < 3; i++) await before.putMessage(msg('T', 0, `old-${i}`, { KEYS: `key${i}` }));
-    await before.shutdown();
-    const on = new DefaultMessageStore(config(dir, CRC_ON));
-    await on.start();
-    const from = Number((await readFile(join(dir, 'crc32from'), 'utf8')).trim());
-    const r3 = await on.putMessage(msg('T', 0, 'new-3', { KEYS: 'key3' }));
-    const r4 = await on.putMessage(msg('T', 0, 'new-4', { KEYS: 'key4' }));
-    const records = (await on.getMessage('T', 0, 0, 32)).buffers.map((b) => Buffer.from(b));
-    await on.shutdown();
+    await withStore(dir, {}, async (s) => {
+      for (let i = 0; i < 3; i++) await s.putMessage(msg('T', 0, `old-${i}`, { KEYS: `key${i}` }));
+    });
+    const { from, r3, r4, records } = await withStore(dir, CRC_ON, async (s) => ({
+      from: Number((await readFile(join(dir, 'crc32from'), 'utf8')).trim()),
+      r3: await s.putMessage(msg('T', 0, 'new-3', { KEYS: 'key3' })),
+      r4: await s.putMessage(msg('T', 0, 'new-4', { KEYS: 'key4' })),
+      records: (await s.getMessage('T', 0, 0, 32)).buffers.map((b) => Buffer.from(b)),
+    }));
     assert.equal(from, r3.physicalOffset, 'required from the log end at the start that switched it on');
     assert.equal((records[2] as Buffer).subarray(-20).toString('latin1').startsWith('__CRC32#'), false);
     assert.deepEqual((records[4] as Buffer).subarray(-20), expectedCrcTail(records[4] as Buffer));
     // Unclean start from the beginning: the three old records pass without a CRC.
     await markCrashed(dir, 0);
-    const again = new DefaultMessageStore(config(dir, CRC_ON));
-    await again.start();
-    assert.equal(again.getMaxOffsetInQueue('T', 0), 5);
-    await again.shutdown();
+    assert.equal(await withStore(dir, CRC_ON, (s) => s.getMaxOffsetInQueue('T', 0)), 5);
     // A record past the switch whose CRC property is unrecognisable is cut, not trusted.
     await markCrashed(dir, r4.physicalOffset);
     await mutateLog(dir, async (fh) => {
@@ -279,13 +285,8 @@ test('enabledAppendPropCRC switched on later: older records need no CRC, newer o
       await fh.write(Buffer.from('_'), 0, 1, at + 1);
       await fh.write(Buffer.from('X'), 0, 1, at + 2);
     });
-    const cut = new DefaultMessageStore(config(dir, CRC_ON));
-    await cut.start();
-    assert.equal(cut.getMaxOffsetInQueue('T', 0), 4);
-    await cut.shutdown();
-    const off = new DefaultMessageStore(config(dir));
-    await off.start();
-    await off.shutdown();
+    assert.equal(await withStore(dir, CRC_ON, (s) => s.getMaxOffsetInQueue('T', 0)), 4);
+    await withStore(dir, {}, () => undefined);
     await assert.rejects(readFile(join(dir, 'crc32from')), { code: 'ENOENT' });
   } finally {
     await cleanup();
@@ -298,22 +299,10 @@ test("a client's own __CRC32# property at the end of a message never cuts the lo
     // As a message forwarded from a CRC-enabled broker could carry it: with a wrong value and
     // a trailing separator, so the record's last 20 bytes look like a CRC property.
     const forwarded = (i: number): ReturnType<typeof msg> => msg('T', 0, `fwd-${i}`, {}, { properties: `KEYS\u0001key${i}\u0002__CRC32#\u00010123456789\u0002` });
-    const off = new DefaultMessageStore(config(dir));
-    await off.start();
-    await off.putMessage(forwarded(0));
-    await off.shutdown();
-    const on = new DefaultMessageStore(config(dir, CRC_ON));
-    await on.start();
-    await on.putMessage(forwarded(1));
-    await on.shutdown();
+    await withStore(dir, {}, (s) => s.putMessage(forwarded(0)));
+    await withStore(dir, CRC_ON, (s) => s.putMessage(forwarded(1)));
     await markCrashed(dir, 0);
-    const again = new DefaultMessageStore(config(dir, CRC_ON));
-    await again.start();
-    try {
-      assert.equal(again.getMaxOffsetInQueue('T', 0), 2);
-    } finally {
-      await again.shutdown();
-    }
+    assert.equal(await withStore(dir, CRC_ON, (s) => s.getMaxOffsetInQueue('T', 0)), 2);
   } finally {
     await cleanup();
   }
@@ -325,9 +314,7 @@ test('a damaged crc32from stops a start with enabledAppendPropCRC, and a start w
     await writeFile(join(dir, 'crc32from'), 'not an offset');
     const on = new DefaultMessageStore(config(dir, CRC_ON));
     await assert.rejects(on.start(), (err: unknown) => err instanceof ContrailError && err.code === 'STORE_CORRUPTED' && /crc32from/.test(err.message));
-    const off = new DefaultMessageStore(config(dir));
-    await off.start();
-    await off.shutdown();
+    await withStore(dir, {}, () => undefined);
     await assert.rejects(readFile(join(dir, 'crc32from')), { code: 'ENOENT' });
   } finally {
     await cleanup();

@@ -1,8 +1,9 @@
 // One JSON config file under storePathRootDir/config, written atomically (temp file, fsync,
 // rename, fsync of the directory) so a crash leaves either the old or the new content.
 // The previous content is kept as <name>.bak, as RocketMQ does.
-import { mkdir, open, readFile, rename, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileDurably } from '@contrail/common';
 
 export class JsonConfigFile {
   readonly path: string;
@@ -44,35 +45,12 @@ export class JsonConfigFile {
   }
 
   async #writeNow(text: string): Promise<void> {
-    const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await mkdir(dirname(this.path), { recursive: true });
     try {
       await copyFile(this.path, `${this.path}.bak`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    await rename(tmp, this.path);
-    await syncDir(dir);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic there.
+    await writeFileDurably(this.path, text);
   }
 }
