@@ -287,6 +287,7 @@ export class Broker {
       storePathRootDir: c.storePathRootDir,
       mappedFileSizeCommitLog: c.mappedFileSizeCommitLog,
       hotTailBytes: c.hotTailBytes,
+      warmAheadBytes: c.warmAheadBytes,
       maxTransferBytesOnMessageInMemory: c.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: c.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,

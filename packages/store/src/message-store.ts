@@ -28,6 +28,11 @@ export interface MessageStoreConfig {
   maxMessageSize?: number;
   /** Bytes of the newest commit log kept in memory for reads (256 MiB). */
   hotTailBytes?: number;
+  /**
+   * ASYNC_FLUSH: bytes of the current commit-log segment kept written with zeros ahead of the
+   * data, off the event loop, so appends copy into existing page-cache pages (8 MiB; 0: off).
+   */
+  warmAheadBytes?: number;
   /** Most bytes / messages one pull returns when they are in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInMemory?: number;
   maxTransferCountOnMessageInMemory?: number;

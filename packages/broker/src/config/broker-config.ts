@@ -40,6 +40,8 @@ export interface BrokerConfig {
   mappedFileSizeCommitLog: number;
   /** Bytes of the newest commit log kept in memory to serve pulls without file reads (Contrail-specific). */
   hotTailBytes: number;
+  /** ASYNC_FLUSH: bytes of the commit-log segment zeroed ahead of the data off the event loop (0: off). */
+  warmAheadBytes: number;
   /** Pull size caps for records read from disk, and what counts as in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInDisk: number;
   maxTransferCountOnMessageInDisk: number;
@@ -112,6 +114,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
     hotTailBytes: 16 * 1024 * 1024,
+    warmAheadBytes: 8 * 1024 * 1024,
     maxTransferBytesOnMessageInDisk: 64 * 1024,
     maxTransferCountOnMessageInDisk: 8,
     accessMessageInMemoryMaxRatio: 40,
