@@ -3,14 +3,7 @@
 // physical-offset field, hopping over blank markers to the next segment. The
 // first bad or torn record ends the log — unless it lies below the offset the store had
 // fdatasync'ed, which is corruption of promised data and stops start-up.
-import {
-  BLANK_MAGIC_CODE,
-  ContrailError,
-  decodeRecord,
-  MESSAGE_MAGIC_CODE,
-  recordSize,
-  type StoredMessage,
-} from '@contrail/common';
+import { BLANK_MAGIC_CODE, ContrailError, MESSAGE_MAGIC_CODE, recordSize, scanRecord, type RecordLayout } from '@contrail/common';
 import { checkRecordCrc } from './record-crc.js';
 import type { SegmentFile } from './segment-file.js';
 import type { SegmentQueue } from './segment-queue.js';
@@ -25,15 +18,23 @@ export interface LogScanResult {
   stoppedBy?: string;
 }
 
+/**
+ * Hands each valid record to onRecord as its layout within buf (one layout object, reused:
+ * read what is needed before returning). Nothing is decoded that onRecord does not read.
+ */
 export async function scanCommitLog(
   segments: SegmentQueue,
   from: number,
   promisedOffset: number,
-  onRecord: (m: StoredMessage) => void,
+  onRecord: (buf: Buffer, layout: RecordLayout) => void,
   limit = Number.MAX_SAFE_INTEGER,
   /** Records from this offset on must end with a whole-record CRC (enabledAppendPropCRC). */
   crcFrom = Number.MAX_SAFE_INTEGER,
+  /** Check each body's CRC (off for a range an earlier scan of this start checked). */
+  checkBodyCrc = true,
 ): Promise<LogScanResult> {
+  const layout = {} as RecordLayout;
+  const options = { checkCrc: checkBodyCrc };
   let pos = from;
   let seg: SegmentFile | undefined = segments.find(pos);
   let win: Buffer = Buffer.alloc(0);
@@ -84,14 +85,13 @@ export async function scanCommitLog(
         return stop(`no whole-record CRC, although crc32from says every record from offset ${crcFrom} has one (if a version without enabledAppendPropCRC wrote here since, delete crc32from)`, false);
       }
     }
-    let m: StoredMessage;
     try {
-      m = decodeRecord(win, pos - winStart, { checkCrc: true });
+      scanRecord(win, pos - winStart, options, layout);
     } catch (err) {
       return stop((err as Error).message, false);
     }
-    if (m.physicalOffset !== pos) return stop(`record says it lies at ${m.physicalOffset}`, false);
-    onRecord(m);
+    if (layout.physicalOffset !== pos) return stop(`record says it lies at ${layout.physicalOffset}`, false);
+    onRecord(win, layout);
     pos += size;
   }
   return { end: pos };

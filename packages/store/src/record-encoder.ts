@@ -2,7 +2,7 @@
 // position is chosen, encoding in place (no intermediate record buffer), offset msgIds.
 import { bodyCrc, encodeHost, hexByte, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_MAGIC_CODE, recordSize, SysFlag } from '@contrail/common';
 import type { PutMessageInput, PutMessageStatus } from './message-store.js';
-import { computeTagsCode, type DispatchRequest } from './dispatch-request.js';
+import { computeTagsCode, scanDispatchProperties, type DispatchProperties, type DispatchRequest } from './dispatch-request.js';
 import { RECORD_CRC_LENGTH, writeRecordCrc } from './record-crc.js';
 
 export interface PreparedRecord {
@@ -78,11 +78,8 @@ export class RecordEncoder {
   private lastBornHostBytes: Buffer = Buffer.alloc(8);
   private msgIdHigh = -1;
   private msgIdHead = '';
-  // The properties the store reads, from one pass over the property string (scanProperties).
-  private tags: string | undefined;
-  private delay: string | undefined;
-  private keys: string | undefined;
-  private uniqKey: string | undefined;
+  /** The properties the store reads, from one pass over the property string. */
+  private readonly props: DispatchProperties = { tags: undefined, delay: undefined, keys: undefined, uniqKey: undefined };
 
   constructor(
     storeHost: string,
@@ -162,18 +159,19 @@ export class RecordEncoder {
 
   dispatchOf(p: PreparedRecord, physicalOffset: number, queueOffset: number, storeTimestamp: number): DispatchRequest {
     const m = p.input;
-    this.scanProperties(m.properties);
+    const props = this.props;
+    scanDispatchProperties(m.properties, props);
     return {
       topic: m.topic,
       queueId: m.queueId,
       queueOffset,
       physicalOffset,
       size: p.size,
-      tagsCode: computeTagsCode(this.delayLevels, m.topic, m.queueId, storeTimestamp, this.tags, this.delay),
+      tagsCode: computeTagsCode(this.delayLevels, m.topic, m.queueId, storeTimestamp, props.tags, props.delay),
       storeTimestamp,
       sysFlag: p.sysFlag,
-      keys: this.keys,
-      uniqKey: this.uniqKey,
+      keys: props.keys,
+      uniqKey: props.uniqKey,
     };
   }
 
@@ -186,36 +184,6 @@ export class RecordEncoder {
     }
     const lo = physicalOffset >>> 0;
     return this.msgIdHead + hexByte(lo >>> 24) + hexByte(lo >>> 16) + hexByte(lo >>> 8) + hexByte(lo);
-  }
-
-  /**
-   * TAGS, DELAY, KEYS and UNIQ_KEY in one pass, with findProperty's rules (an entry
-   * `name \u0001 value` between \u0002 separators; the last non-empty value wins).
-   */
-  private scanProperties(text: string): void {
-    this.tags = undefined;
-    this.delay = undefined;
-    this.keys = undefined;
-    this.uniqKey = undefined;
-    const n = text.length;
-    let start = 0;
-    while (start < n) {
-      let end = text.indexOf('\u0002', start);
-      if (end < 0) end = n;
-      const sep = text.indexOf('\u0001', start);
-      if (sep > start && sep < end - 1) {
-        const len = sep - start;
-        if (len === 4) {
-          if (text.startsWith('TAGS', start)) this.tags = text.slice(sep + 1, end);
-          else if (text.startsWith('KEYS', start)) this.keys = text.slice(sep + 1, end);
-        } else if (len === 8) {
-          if (text.startsWith('UNIQ_KEY', start)) this.uniqKey = text.slice(sep + 1, end);
-        } else if (len === 5) {
-          if (text.startsWith('DELAY', start)) this.delay = text.slice(sep + 1, end);
-        }
-      }
-      start = end + 1;
-    }
   }
 
   private topicBytes(topic: string): Buffer {

@@ -10,7 +10,7 @@ import { ContrailError, syncDir, writeFileDurably, type Logger } from '@contrail
 import type { CommitLog } from './commit-log.js';
 import { cutCommitLog, scanCommitLog } from './commit-log-recovery.js';
 import type { ConsumeQueueStore } from './consume-queue-store.js';
-import { dispatchOfStored } from './dispatch-request.js';
+import { dispatchOfRecord } from './dispatch-request.js';
 import type { IndexService } from './index-service.js';
 import type { ReputDispatcher } from './reput-dispatcher.js';
 import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
@@ -43,6 +43,8 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   }
   let clean = !ctx.unclean && cp !== null;
   let end = segs.minOffset;
+  /** Records from here to end had their body CRCs checked by the scan that found the end. */
+  let checkedFrom = Number.MAX_SAFE_INTEGER;
   if (cp !== null && clean) {
     end = cp.physicOffset;
     if (!(await looksLikeEnd(segs, end))) {
@@ -54,6 +56,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
     const from = scanStart(cp, segs);
     const r = await scanCommitLog(segs, from, cp?.physicOffset ?? 0, () => undefined, Number.MAX_SAFE_INTEGER, crcFrom);
     end = r.end;
+    checkedFrom = from;
     if (r.stoppedBy !== undefined) ctx.logger.warn({ offset: end, reason: r.stoppedBy }, 'commit log cut at a bad or torn record');
     await cutCommitLog(segs, end);
   }
@@ -69,12 +72,13 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
       segs,
       replayFrom,
       end,
-      (m) => {
-        ctx.reput.replay(dispatchOfStored(m, levels));
+      (buf, layout) => {
+        ctx.reput.replay(dispatchOfRecord(buf, layout, levels));
         n++;
       },
       end,
       crcFrom,
+      replayFrom < checkedFrom,
     );
     ctx.logger.info({ from: replayFrom, to: end, records: n }, 'rebuilt consume queues and index from the commit log');
   }
