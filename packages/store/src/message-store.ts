@@ -30,7 +30,8 @@ export interface MessageStoreConfig {
   hotTailBytes?: number;
   /**
    * ASYNC_FLUSH: bytes of the current commit-log segment kept written with zeros ahead of the
-   * data, off the event loop, so appends copy into existing page-cache pages (8 MiB; 0: off).
+   * data, off the event loop, so appends copy into existing page-cache pages (0: off, the
+   * default; 8 MiB is a good value on a machine with a core to spare, see docs/storage.md).
    */
   warmAheadBytes?: number;
   /** Most bytes / messages one pull returns when they are in memory (RocketMQ's keys). */

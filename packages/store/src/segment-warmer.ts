@@ -2,7 +2,9 @@
 // Segment files are sparse: a write into a hole makes the kernel allocate and map a new page
 // cache page for every 4 KiB, about 0.2 µs per KiB on this path, on the event loop. Writing
 // zeros a few MiB ahead through the thread pool moves that work to another thread; the
-// record writes then copy into pages that already exist (about 0.075 µs per KiB).
+// record writes then copy into pages that already exist (about 0.075 µs per KiB). The
+// zeroing costs CPU of its own, so it is off by default: it pays only where a core is idle
+// (measured in docs/storage.md).
 //
 // Zeros ahead of the data are what the sparse file reads as anyway, so recovery sees the same
 // end of data. They are only written ahead in ASYNC_FLUSH: with SYNC_FLUSH every group
