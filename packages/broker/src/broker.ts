@@ -287,7 +287,6 @@ export class Broker {
       storePathRootDir: c.storePathRootDir,
       mappedFileSizeCommitLog: c.mappedFileSizeCommitLog,
       hotTailBytes: c.hotTailBytes,
-      warmAheadBytes: c.warmAheadBytes,
       maxTransferBytesOnMessageInMemory: c.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: c.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,

@@ -9,7 +9,6 @@ import type { PreparedRecord, RecordEncoder } from './record-encoder.js';
 import type { DispatchRequest } from './dispatch-request.js';
 import { isDispatchable } from './dispatch-request.js';
 import type { SegmentQueue } from './segment-queue.js';
-import { SegmentWarmer } from './segment-warmer.js';
 
 /** Room a segment keeps for its blank marker (TOTALSIZE + BLANK_MAGIC_CODE). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -60,19 +59,15 @@ export class CommitLog {
   private syncWritesOffUntil = 0;
   private watchSleepsUntil = 0;
   private readonly chunkSize: number;
-  private readonly warmer: SegmentWarmer;
 
   constructor(
     readonly segments: SegmentQueue,
     private readonly encoder: RecordEncoder,
     hotTailBytes: number,
     private readonly now: () => number,
-    /** Bytes of the segment kept zeroed in the page cache past the data (0: none; see segment-warmer.ts). */
-    warmAheadBytes = 0,
   ) {
     this.chunkSize = Math.min(CHUNK_SIZE, segments.fileSize);
     this.hot = new HotTail(hotTailBytes, this.chunkSize);
-    this.warmer = new SegmentWarmer(warmAheadBytes, () => this.pump());
   }
 
   get minOffset(): number {
@@ -195,11 +190,6 @@ export class CommitLog {
     }
   }
 
-  /** Ends zeroing ahead (before the files close): resolves once no zero write is in flight. */
-  stopWarming(): Promise<void> {
-    return this.warmer.stop();
-  }
-
   private writeBlank(segEnd: number): void {
     const chunk = this.chunkFor(END_FILE_MIN_BLANK_LENGTH, segEnd - this.segments.fileSize);
     chunk.buf.writeInt32BE(segEnd - this.maxOffset, chunk.used);
@@ -251,8 +241,6 @@ export class CommitLog {
       }
       const from = c.written;
       const to = c.used;
-      // Waits for a zero write ahead that these bytes would reach into (it calls pump again).
-      if (this.warmer.blocks(seg, c.start + to)) return;
       const stamp = this.pendingTimestamp;
       const filePos = c.start - seg.start + from;
       const t0 = performance.now();
@@ -280,7 +268,6 @@ export class CommitLog {
           }
         }
         this.completed(c, to, stamp);
-        this.warmer.warm(seg, this.maxOffset, this.writtenOffset);
         this.hot.prefault();
         continue;
       }
@@ -295,7 +282,6 @@ export class CommitLog {
         // costs throughput).
         if (heldOff && performance.now() - t0 < SYNC_WRITE_STALL_MS) this.syncWritesOffUntil = 0;
         this.completed(c, to, stamp);
-        this.warmer.warm(seg, this.maxOffset, this.writtenOffset);
         this.pump();
       });
       this.hot.prefault();

@@ -67,13 +67,7 @@ export class DefaultMessageStore implements MessageStore {
     this.logger = createLogger('store');
     const root = cfg.storePathRootDir;
     this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels, cfg.enabledAppendPropCRC);
-    this.commitLog = new CommitLog(
-      new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog),
-      this.encoder,
-      cfg.hotTailBytes,
-      cfg.now,
-      cfg.flushDiskType === 'ASYNC_FLUSH' ? cfg.warmAheadBytes : 0,
-    );
+    this.commitLog = new CommitLog(new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog), this.encoder, cfg.hotTailBytes, cfg.now);
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
     this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
     this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);
@@ -155,7 +149,6 @@ export class DefaultMessageStore implements MessageStore {
     this.logics.stop();
     this.flusher.stop();
     await this.commitLog.drain();
-    await this.commitLog.stopWarming();
     await this.flusher.flush();
     await this.flusher.flush();
     await this.retention.wait();

@@ -28,12 +28,6 @@ export interface MessageStoreConfig {
   maxMessageSize?: number;
   /** Bytes of the newest commit log kept in memory for reads (256 MiB). */
   hotTailBytes?: number;
-  /**
-   * ASYNC_FLUSH: bytes of the current commit-log segment kept written with zeros ahead of the
-   * data, off the event loop, so appends copy into existing page-cache pages (0: off, the
-   * default; 8 MiB is a good value on a machine with a core to spare, see docs/storage.md).
-   */
-  warmAheadBytes?: number;
   /** Most bytes / messages one pull returns when they are in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInMemory?: number;
   maxTransferCountOnMessageInMemory?: number;

@@ -18,7 +18,6 @@ export interface ResolvedStoreConfig {
   cleanResourceInterval: number;
   maxMessageSize: number;
   hotTailBytes: number;
-  warmAheadBytes: number;
   pullLimits: PullLimits;
   maxPendingWriteBytes: number;
   enabledAppendPropCRC: boolean;
@@ -75,7 +74,6 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
     cleanResourceInterval: c.cleanResourceInterval ?? 10_000,
     maxMessageSize: c.maxMessageSize ?? 4 * 1024 * 1024,
     hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
-    warmAheadBytes: c.warmAheadBytes ?? 0,
     pullLimits: {
       memoryBytes: c.maxTransferBytesOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryBytes,
       memoryCount: c.maxTransferCountOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryCount,
@@ -104,7 +102,6 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
   if (r.maxHashSlotNum < 1 || r.maxIndexNum < 2) bad('index geometry too small');
   if (!/^\d+(;\d+)*$/.test(r.deleteWhen)) bad(`deleteWhen ${JSON.stringify(r.deleteWhen)} is not "HH" or "HH;HH"`);
   if (r.syncFlushTimeout <= 0) bad('syncFlushTimeout must be positive');
-  if (!Number.isInteger(r.warmAheadBytes) || r.warmAheadBytes < 0) bad('warmAheadBytes must be a non-negative integer');
   const l = r.pullLimits;
   if (![l.memoryBytes, l.memoryCount, l.diskBytes, l.diskCount].every((n) => Number.isInteger(n) && n >= 1)) bad('maxTransfer* limits must be positive integers');
   if (c.accessMessageInMemoryMaxRatio !== undefined && !(c.accessMessageInMemoryMaxRatio >= 0 && c.accessMessageInMemoryMaxRatio <= 100)) {

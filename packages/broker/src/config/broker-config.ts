@@ -40,8 +40,6 @@ export interface BrokerConfig {
   mappedFileSizeCommitLog: number;
   /** Bytes of the newest commit log kept in memory to serve pulls without file reads (Contrail-specific). */
   hotTailBytes: number;
-  /** ASYNC_FLUSH: bytes of the commit-log segment zeroed ahead of the data off the event loop (0: off, the default). */
-  warmAheadBytes: number;
   /** Pull size caps for records read from disk, and what counts as in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInDisk: number;
   maxTransferCountOnMessageInDisk: number;
@@ -114,7 +112,6 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
     hotTailBytes: 16 * 1024 * 1024,
-    warmAheadBytes: 0,
     maxTransferBytesOnMessageInDisk: 64 * 1024,
     maxTransferCountOnMessageInDisk: 8,
     accessMessageInMemoryMaxRatio: 40,
