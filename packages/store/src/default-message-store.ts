@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createLogger, decodeRecord, type Logger } from '@contrail/common';
 import { AppendWaiters } from './append-waiters.js';
 import { CommitLog } from './commit-log.js';
-import { recordCrcStart, recoverStore } from './store-recovery.js';
+import { recoverStore } from './store-recovery.js';
 import { ConsumeQueueStore } from './consume-queue-store.js';
 import { FlushService } from './flush-service.js';
 import { IndexService } from './index-service.js';
@@ -128,7 +128,6 @@ export class DefaultMessageStore implements MessageStore {
       reput: this.reput,
       logger: this.logger,
     });
-    await recordCrcStart(this.config.storePathRootDir, this.config.enabledAppendPropCRC, end);
     this.commitLog.reset(end);
     this.reput.dispatchedOffset = end;
     this.index.advanceTo(end);

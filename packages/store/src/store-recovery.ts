@@ -31,7 +31,7 @@ export interface RecoveryContext {
   logger: Logger;
 }
 
-/** Recovers and returns the commit log's end offset. */
+/** Recovers and returns the commit log's end offset (crc32from brought in line with it). */
 export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   const cp = await ctx.checkpoint.load();
   // Only with the option on: a start with it off forgets the file (recordCrcStart).
@@ -83,6 +83,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
     ctx.logger.info({ from: replayFrom, to: end, records: n }, 'rebuilt consume queues and index from the commit log');
   }
   ctx.queues.resetCounters();
+  await recordCrcStart(ctx.config.storePathRootDir, ctx.config.enabledAppendPropCRC, end, crcFrom);
   return end;
 }
 
@@ -103,9 +104,9 @@ async function readCrcFrom(root: string): Promise<number> {
 
 /**
  * After recovery: with enabledAppendPropCRC on, records from `end` on carry the whole-record
- * CRC (unless an earlier start already said from where); with it off, none need to.
+ * CRC (unless crc32from already said from where: `known`); with it off, none need to.
  */
-export async function recordCrcStart(root: string, enabled: boolean, end: number): Promise<void> {
+async function recordCrcStart(root: string, enabled: boolean, end: number, known: number): Promise<void> {
   const file = join(root, CRC_FROM_FILE);
   if (!enabled) {
     if (!existsSync(file)) return;
@@ -114,7 +115,7 @@ export async function recordCrcStart(root: string, enabled: boolean, end: number
     // file back and make those records look damaged.
     return syncDir(root);
   }
-  if ((await readCrcFrom(root)) !== Number.MAX_SAFE_INTEGER) return;
+  if (known !== Number.MAX_SAFE_INTEGER) return;
   await writeFileDurably(file, `${end}\n`);
 }
 
