@@ -1,8 +1,10 @@
 // Consumer offsets of a broadcasting instance, kept in a local JSON file
 // (<dir>/<instanceName>/<group>/offsets.json) so a restarted instance resumes where it left
-// off. Written to a temp file and renamed, so a crash leaves the old or the new file whole.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// off. Written with common's writeFileDurably (temp file, fsync, rename, directory fsync), so
+// a crash or power loss leaves the old or the new file whole.
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileDurably } from '@contrail/common';
 import { queueKey, type MessageQueue } from './message-queue.js';
 import type { OffsetStore } from './offset-store.js';
 
@@ -46,9 +48,7 @@ export class LocalFileOffsetStore implements OffsetStore {
     const body = JSON.stringify({ offsetTable: Object.fromEntries(this.#table) }, null, 1);
     const next = this.#writing.then(async () => {
       await mkdir(dirname(this.path), { recursive: true });
-      const tmp = `${this.path}.tmp`;
-      await writeFile(tmp, body);
-      await rename(tmp, this.path);
+      await writeFileDurably(this.path, body);
     });
     this.#writing = next.catch(() => undefined);
     return next;
