@@ -209,7 +209,7 @@ async function main(): Promise<void> {
   progress.status('loopback floor …');
   machine.floor = await measureFloor(quick);
   progress.line(
-    `loopback floor: one at a time p50 ${machine.floor.sync_p50_us} µs, p99 ${machine.floor.sync_p99_us} µs; at 10 k/s p99 ${machine.floor.paced_p99_us} µs`,
+    `loopback floor: one at a time p50 ${machine.floor.sync_p50_us} µs, p99 ${machine.floor.sync_p99_us} µs; at 10 k/s p99 ${machine.floor.paced_p99_us} µs; 64 connections ${fmtNum(machine.floor.conns64_rt_per_s ?? NaN)} round trips/s`,
   );
 
   await peerRuns();

@@ -78,6 +78,12 @@ export function markdown(r: BenchResult): string {
       `Loopback floor (plain Node.js 1 KiB echo between two processes): one at a time p50 ${fmtNum(f.sync_p50_us)} µs, p99 ${fmtNum(f.sync_p99_us)} µs; ` +
         `at 10 k/s p50 ${fmtNum(f.paced_p50_us)} µs, p99 ${fmtNum(f.paced_p99_us)} µs. W3 and W4 cannot go below these round trips.`,
     );
+    if (f.conns64_rt_per_s !== undefined) {
+      out.push(
+        `The same echo over 64 connections, one request in flight on each (W5's shape): ${fmtNum(f.conns64_rt_per_s)} round trips/s, ` +
+          `${fmtNum(f.conns64_cpu_us_per_rt ?? NaN)} µs of CPU per round trip in client and server together: the most W5 could reach here before any work is done.`,
+      );
+    }
   }
   out.push(`Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}. Contrail server started with ${r.launcher}.`);
   out.push('', 'Median [min–max] over the runs; every server and client shares the same cores, and peers run interleaved so ratios come from the same conditions.', '');

@@ -3,10 +3,13 @@ import { test } from 'node:test';
 import { measureFloor } from '../src/floor.js';
 import { markdown, type BenchResult } from '../src/report.js';
 
-test('the loopback floor measures both round-trip shapes against a child echo server, and the report states it', async () => {
+test('the loopback floor measures its three round-trip shapes against a child echo server, and the report states them', async () => {
   const f = await measureFloor(true);
   for (const v of Object.values(f)) assert.ok(Number.isFinite(v) && v > 0, JSON.stringify(f));
   assert.ok(f.sync_p99_us >= f.sync_p50_us && f.paced_p99_us >= f.paced_p50_us);
+  assert.equal(Object.keys(f).length, 6, JSON.stringify(f));
+  // 64 requests in flight complete faster than one at a time can (one round trip each).
+  assert.ok((f.conns64_rt_per_s as number) > 1e6 / f.sync_p50_us, JSON.stringify(f));
   const result: BenchResult = {
     mode: 'quick',
     reps: 1,
@@ -19,5 +22,7 @@ test('the loopback floor measures both round-trip shapes against a child echo se
     missing: [],
     elapsedS: 0,
   };
-  assert.match(markdown(result), new RegExp(`Loopback floor .* p99 ${f.sync_p99_us.toLocaleString('en-US')} µs`));
+  const md = markdown(result);
+  assert.match(md, new RegExp(`Loopback floor .* p99 ${f.sync_p99_us.toLocaleString('en-US')} µs`));
+  assert.match(md, new RegExp(`64 connections, .*: ${(f.conns64_rt_per_s as number).toLocaleString('en-US')} round trips/s`));
 });
