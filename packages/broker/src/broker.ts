@@ -29,6 +29,7 @@ import { finalTarget } from './transaction/final-target.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 import { PopService } from './messaging/pop/pop-service.js';
 import type { DoorDeps } from './grpc/door-deps.js';
+import { ClusterRoutes } from './grpc/cluster-routes.js';
 import { GrpcClients } from './grpc/grpc-clients.js';
 import { GrpcDoor } from './grpc/grpc-door.js';
 import { TransactionIds } from './grpc/transaction-ids.js';
@@ -45,6 +46,8 @@ export interface BrokerOptions extends Partial<BrokerConfig> {
 const CLIENT_SCAN_INTERVAL_MS = 10_000;
 /** Largest body the gRPC door takes: Node clients cannot receive a 4 MiB body plus its envelope. */
 const GRPC_MAX_BODY_SIZE = 4 * 1024 * 1024 - 64 * 1024;
+/** Budget of the gRPC door's route queries to a NameServer or another broker. */
+const ROUTE_QUERY_TIMEOUT_MS = 1000;
 
 interface Running {
   store: MessageStore;
@@ -100,6 +103,18 @@ export class Broker {
   get grpcPort(): number {
     if (this.#grpcListenPort < 0) return -1;
     return this.#grpc?.port ?? 0;
+  }
+
+  /** broker.conf keys and values (GET_BROKER_CONFIG), with the ports actually bound. */
+  #configProperties(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.config)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+      else if (Array.isArray(v)) out[k] = v.join(';');
+    }
+    out.listenPort = String(this.port);
+    out.grpcListenPort = String(this.grpcPort);
+    return out;
   }
 
   get messagingCore(): MessagingCore {
@@ -181,7 +196,8 @@ export class Broker {
     });
     const schedule = new ScheduleMessageService(store, delayLevels, new JsonConfigFile(join(configDir, 'delayOffset.json')));
     await schedule.load();
-    const register = new RegisterService(new BrokerOuterApi(this.#client), {
+    const outer = new BrokerOuterApi(this.#client);
+    const register = new RegisterService(outer, {
       namesrvAddrs: c.namesrvAddr,
       identity: () => this.#identity(),
       wrapper: () => topics.serializeWrapper(),
@@ -199,6 +215,7 @@ export class Broker {
       clients: new GrpcClients(transactionIds),
       transactions: transactionIds,
       brokerName: c.brokerName,
+      routes: new ClusterRoutes({ brokerName: c.brokerName, namesrvAddrs: c.namesrvAddr, outer, timeoutMs: ROUTE_QUERY_TIMEOUT_MS, log: this.#log }),
       endpoints: () => ({ scheme: 'IPv4', addresses: [{ host: c.brokerIP1, port: this.grpcPort }] }),
       maxBodySize: Math.min(c.maxMessageSize, GRPC_MAX_BODY_SIZE),
       pushLongPollingMs: c.grpcLongPollingTimeoutMs,
@@ -208,7 +225,7 @@ export class Broker {
     this.#running = {
       store,
       core,
-      admin: { services, bootTimestamp, delayOffsetTable: () => schedule.offsetTable() },
+      admin: { services, bootTimestamp, delayOffsetTable: () => schedule.offsetTable(), configProperties: () => this.#configProperties() },
       schedule,
       transactions,
       timer,

@@ -1,10 +1,9 @@
 // The broker requests consumers make: pull, consumer offsets (query/update), queue offsets
 // (min/max/by time) and the group's member list. Addresses come from the client's route table.
-import { ContrailError } from '@contrail/common';
+import { ContrailError, parseLenientJson } from '@contrail/common';
 import { RequestCode, ResponseCode, createRequest } from '@contrail/remoting';
 import type { ClientInstance } from './client-instance.js';
 import type { ConsumeFromWhere } from './heartbeat-data.js';
-import { parseLenientJson } from './lenient-json.js';
 import { queueKey, type MessageQueue } from './message-queue.js';
 import { buildPullHeader, pullResultOf, type PullResult } from './pull-result.js';
 import type { SubscriptionData } from './subscription.js';

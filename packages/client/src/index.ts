@@ -30,7 +30,7 @@ export {
   type QueueData,
   type TopicRouteData,
 } from './topic-route.js';
-export { parseLenientJson } from './lenient-json.js';
+export { parseLenientJson } from '@contrail/common';
 export { decodeMessages, messageFields, toMessageExt, type MessageExt } from './message-ext.js';
 export { buildSubscription, matchesTags, type SubscriptionData } from './subscription.js';
 export type { PullResult, PullStatus } from './pull-result.js';

@@ -1,9 +1,8 @@
 // Requests only push consumers make: CONSUMER_SEND_MSG_BACK (a failed message to the retry
 // topic, or the DLQ) and the orderly consumer's LOCK_BATCH_MQ / UNLOCK_BATCH_MQ.
-import { ContrailError } from '@contrail/common';
+import { ContrailError, parseLenientJson } from '@contrail/common';
 import { RequestCode, createRequest } from '@contrail/remoting';
 import type { ClientInstance } from './client-instance.js';
-import { parseLenientJson } from './lenient-json.js';
 import type { MessageExt } from './message-ext.js';
 import { queueKey, type MessageQueue } from './message-queue.js';
 

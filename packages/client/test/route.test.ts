@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTopicRouteData, publishInfo, subscribeQueues, masterAddr, parseNamesrvAddr, parseLenientJson } from '../src/index.js';
-import { quoteNumericKeys } from '../src/lenient-json.js';
+import { quoteNumericKeys } from '@contrail/common';
 
 const standard =
   '{"brokerDatas":[{"brokerAddrs":{"0":"127.0.0.1:10911","1":"127.0.0.1:10921"},"brokerName":"broker-b","cluster":"DefaultCluster"},' +

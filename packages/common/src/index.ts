@@ -10,3 +10,5 @@ export * from './message-id.js';
 export * from './stored-message.js';
 export * from './batch-body.js';
 export * from './message.js';
+export * from './lenient-json.js';
+export * from './topic-route-data.js';

@@ -3,6 +3,7 @@
 import type { Logger } from '@contrail/common';
 import type { MessagingCore } from '../messaging/messaging-core.js';
 import type { PopService } from '../messaging/pop/pop-service.js';
+import type { ClusterRoutes } from './cluster-routes.js';
 import type { GrpcClients } from './grpc-clients.js';
 import type { PbEndpoints } from './proto-types.js';
 import type { TransactionIds } from './transaction-ids.js';
@@ -13,6 +14,8 @@ export interface DoorDeps {
   readonly clients: GrpcClients;
   readonly transactions: TransactionIds;
   readonly brokerName: string;
+  /** The other brokers' queues of a topic and their gRPC doors. */
+  readonly routes: ClusterRoutes;
   /** This door as a broker endpoint (advertised IPv4 and the bound gRPC port). */
   endpoints(): PbEndpoints;
   /** Largest body accepted and advertised: under the client's 4 MiB receive limit. */

@@ -1,5 +1,6 @@
-// Talking to the NameServers: REGISTER_BROKER with the topic table, UNREGISTER_BROKER.
-import { bodyCrc, createLogger, type Logger } from '@contrail/common';
+// Talking to the NameServers (REGISTER_BROKER with the topic table, UNREGISTER_BROKER, a
+// topic's route) and to other brokers (GET_BROKER_CONFIG).
+import { bodyCrc, createLogger, parseTopicRouteData, type Logger, type TopicRouteData } from '@contrail/common';
 import { RequestCode, ResponseCode, createRequest, type RemotingClient } from '@contrail/remoting';
 import type { TopicConfigSerializeWrapper } from '../topic/topic-config-manager.js';
 
@@ -56,5 +57,33 @@ export class BrokerOuterApi {
     results.forEach((r, i) => {
       if (r.status === 'rejected') this.#log.warn({ err: r.reason as unknown, namesrv: namesrvAddrs[i] }, 'unregister broker failed');
     });
+  }
+
+  /**
+   * The topic's route from the first NameServer that knows it; undefined when none does or
+   * none answers.
+   */
+  async topicRoute(namesrvAddrs: readonly string[], topic: string, timeoutMs: number): Promise<TopicRouteData | undefined> {
+    for (const addr of namesrvAddrs) {
+      try {
+        const res = await this.#client.invoke(addr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic }), timeoutMs);
+        if (res.code === ResponseCode.SUCCESS && res.body !== undefined) return parseTopicRouteData(res.body);
+      } catch (err) {
+        this.#log.debug({ err, namesrv: addr, topic }, 'route query failed');
+      }
+    }
+    return undefined;
+  }
+
+  /** Another broker's settings (GET_BROKER_CONFIG): its `key=value` lines as a map. */
+  async brokerConfig(brokerAddr: string, timeoutMs: number): Promise<Record<string, string>> {
+    const res = await this.#client.invoke(brokerAddr, createRequest(RequestCode.GET_BROKER_CONFIG), timeoutMs);
+    if (res.code !== ResponseCode.SUCCESS) throw new Error(`GET_BROKER_CONFIG from ${brokerAddr}: code ${res.code}: ${res.remark ?? ''}`);
+    const out: Record<string, string> = {};
+    for (const line of (res.body ?? Buffer.alloc(0)).toString('utf8').split('\n')) {
+      const at = line.indexOf('=');
+      if (at > 0 && !line.startsWith('#')) out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+    return out;
   }
 }

@@ -1,7 +1,8 @@
 // Admin requests: UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215),
 // GET_ALL_TOPIC_CONFIG (21), UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200),
 // GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), DELETE_SUBSCRIPTIONGROUP (207),
-// GET_BROKER_RUNTIME_INFO (28), GET_ALL_CONSUMER_OFFSET (43), GET_ALL_DELAY_OFFSET (45).
+// GET_BROKER_RUNTIME_INFO (28), GET_BROKER_CONFIG (26), GET_ALL_CONSUMER_OFFSET (43),
+// GET_ALL_DELAY_OFFSET (45).
 import { ContrailError, SystemTopic, validateName } from '@contrail/common';
 import type { OutgoingCommand, RemotingCommand } from '@contrail/remoting';
 import type { BrokerServices } from '../messaging/broker-services.js';
@@ -13,6 +14,8 @@ export interface AdminContext {
   readonly services: BrokerServices;
   readonly bootTimestamp: number;
   delayOffsetTable(): Record<string, number>;
+  /** The broker's settings as broker.conf keys, with the ports it actually listens on. */
+  configProperties(): Record<string, string>;
 }
 
 const SYSTEM_TOPICS: ReadonlySet<string> = new Set(Object.values(SystemTopic));
@@ -111,6 +114,12 @@ export function processGetBrokerRuntimeInfo(a: AdminContext, request: RemotingCo
   if (store.getMaxPhyOffset !== undefined) table.commitLogMaxOffset = String(store.getMaxPhyOffset());
   if (store.getMinPhyOffset !== undefined) table.commitLogMinOffset = String(store.getMinPhyOffset());
   return ok(request, {}, json({ table }));
+}
+
+/** RocketMQ's answer: the settings as `key=value` lines (a Java properties text). */
+export function processGetBrokerConfig(a: AdminContext, request: RemotingCommand): OutgoingCommand {
+  const lines = Object.entries(a.configProperties()).map(([k, v]) => `${k}=${v}`);
+  return ok(request, { version: JSON.stringify({ timestamp: a.bootTimestamp, counter: 0 }) }, Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
 }
 
 function formatRuntime(ms: number): string {

@@ -60,6 +60,7 @@ export function registerProcessors(server: RemotingServer, d: ProcessorDeps): vo
   server.registerProcessor(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, adminOp(admin.processGetAllSubscriptionGroup));
   server.registerProcessor(RequestCode.DELETE_SUBSCRIPTIONGROUP, adminOp(admin.processDeleteSubscriptionGroup));
   server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, adminOp(admin.processGetBrokerRuntimeInfo));
+  server.registerProcessor(RequestCode.GET_BROKER_CONFIG, adminOp(admin.processGetBrokerConfig));
   server.registerProcessor(RequestCode.GET_ALL_CONSUMER_OFFSET, adminOp(admin.processGetAllConsumerOffset));
   server.registerProcessor(RequestCode.GET_ALL_DELAY_OFFSET, adminOp(admin.processGetAllDelayOffset));
 }

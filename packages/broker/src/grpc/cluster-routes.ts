@@ -1,0 +1,104 @@
+// Where a topic's queues are on the other brokers of the cluster, as gRPC broker endpoints, so
+// that a client whose access point is this broker also sends to and receives from the rest
+// (RocketMQ's proxy does the same from the NameServer's route). The route comes from the
+// NameServers; each broker's gRPC port comes from the broker itself (GET_BROKER_CONFIG) and is
+// kept for a while. A broker that does not answer, or has its gRPC door off, is left out.
+import type { Logger, TopicRouteData } from '@contrail/common';
+import type { BrokerOuterApi } from '../namesrv/broker-outer-api.js';
+import type { PbEndpoints } from './proto-types.js';
+
+/** One broker's share of a topic, and where its gRPC door is. */
+export interface BrokerQueues {
+  brokerName: string;
+  endpoints: PbEndpoints;
+  readQueueNums: number;
+  writeQueueNums: number;
+  perm: number;
+}
+
+export interface ClusterRoutesOptions {
+  /** This broker: its own queues come from its topic table, not from here. */
+  brokerName: string;
+  namesrvAddrs: readonly string[];
+  outer: BrokerOuterApi;
+  /** Budget of one NameServer or broker query. */
+  timeoutMs: number;
+  log: Logger;
+}
+
+/** A topic's route is asked again after this long (clients re-query theirs every 30 s). */
+const ROUTE_TTL_MS = 3000;
+/** A broker's gRPC port is asked again after this long. */
+const PORT_TTL_MS = 30_000;
+/** A broker that did not answer is asked again after this long. */
+const UNREACHABLE_TTL_MS = 5000;
+
+interface Cached<T> {
+  until: number;
+  value: Promise<T>;
+}
+
+export class ClusterRoutes {
+  readonly #o: ClusterRoutesOptions;
+  readonly #routes = new Map<string, Cached<TopicRouteData | undefined>>();
+  /** Broker address → its gRPC port, -1 when it has no gRPC door or did not answer. */
+  readonly #ports = new Map<string, Cached<number>>();
+
+  constructor(options: ClusterRoutesOptions) {
+    this.#o = options;
+  }
+
+  /** The topic's queues on the other brokers that have a gRPC door, sorted by broker name. */
+  async peers(topic: string): Promise<BrokerQueues[]> {
+    const route = await this.#route(topic);
+    if (route === undefined) return [];
+    const found = await Promise.all(
+      route.queueDatas.map(async (qd): Promise<BrokerQueues | undefined> => {
+        if (qd.brokerName === this.#o.brokerName) return undefined;
+        const addr = route.brokerDatas.find((b) => b.brokerName === qd.brokerName)?.brokerAddrs['0'];
+        if (addr === undefined) return undefined;
+        const port = await this.#grpcPort(addr);
+        if (port <= 0) return undefined;
+        const host = addr.slice(0, addr.lastIndexOf(':'));
+        return {
+          brokerName: qd.brokerName,
+          endpoints: { scheme: 'IPv4', addresses: [{ host, port }] },
+          readQueueNums: qd.readQueueNums,
+          writeQueueNums: qd.writeQueueNums,
+          perm: qd.perm,
+        };
+      }),
+    );
+    return found.filter((b): b is BrokerQueues => b !== undefined).sort((a, b) => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0));
+  }
+
+  #route(topic: string): Promise<TopicRouteData | undefined> {
+    const now = Date.now();
+    const hit = this.#routes.get(topic);
+    if (hit !== undefined && hit.until > now) return hit.value;
+    if (this.#routes.size > 10_000) this.#routes.clear();
+    const value = this.#o.outer.topicRoute(this.#o.namesrvAddrs, topic, this.#o.timeoutMs);
+    this.#routes.set(topic, { until: now + ROUTE_TTL_MS, value });
+    return value;
+  }
+
+  #grpcPort(addr: string): Promise<number> {
+    const now = Date.now();
+    const hit = this.#ports.get(addr);
+    if (hit !== undefined && hit.until > now) return hit.value;
+    const entry: Cached<number> = { until: now + PORT_TTL_MS, value: Promise.resolve(-1) };
+    entry.value = this.#o.outer.brokerConfig(addr, this.#o.timeoutMs).then(
+      (config) => {
+        const port = Number(config.grpcListenPort ?? '-1');
+        return Number.isInteger(port) && port > 0 && port <= 65535 ? port : -1;
+      },
+      (err: unknown) => {
+        this.#o.log.debug({ err, broker: addr }, 'cannot ask a broker for its gRPC port');
+        entry.until = Date.now() + UNREACHABLE_TTL_MS;
+        return -1;
+      },
+    );
+    this.#ports.set(addr, entry);
+    return entry.value;
+  }
+}
