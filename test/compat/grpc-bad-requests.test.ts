@@ -207,3 +207,12 @@ test('ReceiveMessage with a bad filter expression: ILLEGAL_FILTER_EXPRESSION (40
   }
   await assertStillServing();
 });
+
+test('RecallMessage with a malformed, forged or unroutable handle: BAD_REQUEST (40000)', async () => {
+  const handle = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
+  for (const recall_handle of ['', '%%%', handle('v2 x y 1 z'), handle(`v1 ${TOPIC} broker-a notanumber id`), handle(`v1 ${TOPIC} broker-a 1 id`), handle(`v1 ${TOPIC} broker-zz ${Date.now() + 60_000} id`)]) {
+    const r = await unary<{ status: PbStatus }>('RecallMessage', { topic: { name: TOPIC }, recall_handle });
+    assertCode(r.status, 40000, `recall handle ${JSON.stringify(recall_handle)}`);
+  }
+  await assertStillServing();
+});

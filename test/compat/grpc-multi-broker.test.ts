@@ -1,7 +1,8 @@
 // rocketmq-client-nodejs 1.0.8 against a cluster of two brokers, with one broker's gRPC door
 // as its access point: its routes and assignments name both brokers' doors, so its sends are
 // spread over both and it receives what is stored on either, including a topic that only the
-// other broker holds.
+// other broker holds. Recalls go to the access point too, which passes one for a message
+// held by the other broker on to it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Producer as SdkProducer } from '@contrail/client';
@@ -17,6 +18,7 @@ before(async () => {
   await c.cluster.createTopic('GRPC_MB_SPREAD', { queues: 4 });
   await c.cluster.createTopic('GRPC_MB_BOTH', { queues: 2 });
   await c.cluster.createTopic('GRPC_MB_PUSH', { queues: 2 });
+  await c.cluster.createTopic('GRPC_MB_RECALL', { queues: 2 });
   // Held by broker-b only; the client's access point is broker-a.
   await c.cluster.createTopic('GRPC_MB_FAR', { queues: 2, brokers: [1] });
 });
@@ -151,6 +153,40 @@ test("a push consumer's assignments cover both brokers", async () => {
     assert.deepEqual([...seen].sort(), ['pa', 'pb']);
   } finally {
     await consumer.shutdown();
+  }
+});
+
+test('delay messages recalled through one access point are not delivered, on either broker', async () => {
+  const producer = new Producer({ endpoints: c.endpoints, namespace: '', topics: ['GRPC_MB_RECALL'], logger: quietLogger });
+  await producer.startup();
+  const sc = new SimpleConsumer({ endpoints: c.endpoints, namespace: '', consumerGroup: 'GID_MB_RECALL', subscriptions: new Map([['GRPC_MB_RECALL', '*']]), awaitDuration: 1000, logger: quietLogger });
+  await sc.startup();
+  try {
+    const sentAt = Date.now();
+    const receipts: { body: string; r: Awaited<ReturnType<InstanceType<typeof Producer>['send']>> }[] = [];
+    for (let i = 0; i < 8; i++) receipts.push({ body: `d${i}`, r: await producer.send({ topic: 'GRPC_MB_RECALL', delay: 2500, body: Buffer.from(`d${i}`) }) });
+    // Recall the first message that landed on each broker.
+    const recalled = new Set<string>();
+    for (const name of ['broker-a', 'broker-b']) {
+      const one = receipts.find((x) => x.r.messageQueue.broker.name === name);
+      assert.ok(one, `a delay message landed on ${name}`);
+      const receipt = await producer.recallMessage('GRPC_MB_RECALL', one.r.recallHandle);
+      assert.equal(receipt.messageId, one.r.messageId);
+      recalled.add(one.body);
+    }
+    const want = receipts.map((x) => x.body).filter((b) => !recalled.has(b));
+    const got = await receiveAll(sc, want.length);
+    assert.ok(Date.now() >= sentAt + 2500, 'not before the delay');
+    assert.deepEqual(got.map((m) => m.body.toString()).sort(), want.sort());
+    // Nothing more comes: the recalled two stay undelivered.
+    assert.deepEqual(await sc.receive(8, 10_000), []);
+    // Too late now: the broker refuses, and the client says so.
+    const late = receipts.find((x) => !recalled.has(x.body));
+    assert.ok(late);
+    await assert.rejects(producer.recallMessage('GRPC_MB_RECALL', late.r.recallHandle), /Failed to recall message/);
+  } finally {
+    await sc.shutdown();
+    await producer.shutdown();
   }
 });
 

@@ -5,14 +5,16 @@ import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TimerLog } from '../src/timer/timer-log.js';
-import { TIMER_RECORD_SIZE } from '../src/timer/timer-record.js';
+import { TIMER_FLAG_DELETE, TIMER_RECORD_SIZE, type TimerRecord } from '../src/timer/timer-record.js';
 
-const rec = (i: number): { delayedTime: number; offsetPy: number; sizePy: number; prevPos: number; queueOffset: number } => ({
+// Every fifth record is a delete marker (a recall), so the flags field round-trips too.
+const rec = (i: number): Required<TimerRecord> => ({
   delayedTime: 1_700_000_000_000 + i,
   offsetPy: i * 100,
   sizePy: 100 + (i % 7),
   prevPos: i === 0 ? -1 : (i - 1) * TIMER_RECORD_SIZE,
   queueOffset: i,
+  flags: i % 5 === 0 ? TIMER_FLAG_DELETE : 0,
 });
 
 test('timer log: every record reads back, before and after it is written, across blocks and segments', async () => {

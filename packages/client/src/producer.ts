@@ -187,6 +187,23 @@ export class Producer {
     return this.#track(this.#sendWithRetries(prepared, first, options));
   }
 
+  /**
+   * Cancels a message sent with a delivery time, before it is due (the broker answers
+   * ILLEGAL_OPERATION once it is). `recallHandle` is the send's SendResult.recallHandle; the
+   * broker it names is asked. Resolves with the message's id.
+   */
+  async recallMessage(topic: string, recallHandle: string): Promise<string> {
+    this.#checkRunning();
+    checkTopic(topic);
+    const brokerName = Buffer.from(recallHandle, 'base64url').toString('utf8').split(' ')[2];
+    if (brokerName === undefined || brokerName.length === 0) throw new ContrailError('ILLEGAL_OPERATION', 'recall failed, the recall handle is not valid');
+    const addr = await this.#brokerAddr({ topic, brokerName, queueId: 0 });
+    const req = createRequest(RequestCode.RECALL_MESSAGE, { topic, recallHandle, producerGroup: this.producerGroup });
+    const res = await this.#client.remoting.invoke(addr, req, this.#timeoutMs);
+    if (res.code !== 0) throw ContrailError.fromResponse(res.code, res.remark);
+    return res.extFields.msgId ?? '';
+  }
+
   /** The queues a send to `topic` may go to (for selectors written ahead of time). */
   async publishQueues(topic: string): Promise<MessageQueue[]> {
     checkTopic(topic);

@@ -12,6 +12,8 @@ export interface SendResult {
   offsetMsgId: string;
   messageQueue: MessageQueue;
   queueOffset: number;
+  /** For a message the broker holds until a delivery time: the handle for Producer.recallMessage. */
+  recallHandle?: string;
 }
 
 /** Response codes that mean "stored", each with the status it reports. */
@@ -55,11 +57,9 @@ export function sendResultsOf(res: SendResponse, mq: MessageQueue, uniqIds: read
   const messageQueue: MessageQueue = queueId === mq.queueId ? mq : { topic: mq.topic, brokerName: mq.brokerName, queueId };
   const first = Number(ext.queueOffset ?? -1);
   const offsetIds = (ext.msgId ?? '').split(',');
-  return uniqIds.map((msgId, i) => ({
-    status,
-    msgId,
-    offsetMsgId: offsetIds[i] ?? '',
-    messageQueue,
-    queueOffset: first >= 0 ? first + i : first,
-  }));
+  return uniqIds.map((msgId, i) => {
+    const r: SendResult = { status, msgId, offsetMsgId: offsetIds[i] ?? '', messageQueue, queueOffset: first >= 0 ? first + i : first };
+    if (uniqIds.length === 1 && ext.recallHandle !== undefined && ext.recallHandle !== '') r.recallHandle = ext.recallHandle;
+    return r;
+  });
 }

@@ -35,6 +35,7 @@ export const ERRORS = {
   SUBSCRIPTION_GROUP_NOT_EXIST: { remoting: 26, grpc: 40403, retriable: false, description: 'The consumer group does not exist.' },
   INVALID_PARAMETER: { remoting: 29, grpc: 40000, retriable: false, description: 'A request field is missing or out of range.' },
   TRANSACTION_STATE_GROUP_WRONG: { remoting: 203, grpc: 40008, retriable: false, description: 'The transaction belongs to another producer group.' },
+  ILLEGAL_OPERATION: { remoting: 604, grpc: 40000, retriable: false, description: 'The request is well formed but not allowed now: a recall handle for another topic or broker, or for a message that is already due.' },
   CONSUMER_NOT_ONLINE: { remoting: 206, grpc: 40403, retriable: false, description: 'No live consumer of the group is connected.' },
   FRAME_TOO_LARGE: { remoting: null, grpc: 41300, retriable: false, description: 'A remoting frame is larger than 16 MiB; the connection is closed.' },
   FRAME_MALFORMED: { remoting: null, grpc: 40000, retriable: false, description: 'A remoting frame or header could not be decoded; the connection is closed.' },

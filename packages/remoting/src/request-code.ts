@@ -100,6 +100,8 @@ export const RequestCode = {
   DELETE_EXPIRED_COMMITLOG: 329,
   /** 5.x lite-pull consumer; same headers as PULL_MESSAGE. */
   LITE_PULL_MESSAGE: 361,
+  /** 5.3: cancel a timer message before it is due (header topic, recallHandle, producerGroup). */
+  RECALL_MESSAGE: 370,
 } as const;
 
 export type RequestCodeName = keyof typeof RequestCode;

@@ -3,6 +3,7 @@
 // (RocketMQ's proxy does the same from the NameServer's route). The route comes from the
 // NameServers; each broker's gRPC port comes from the broker itself (GET_BROKER_CONFIG) and is
 // kept for a while. A broker that does not answer, or has its gRPC door off, is left out.
+// The same route finds the broker a recall handle names.
 import type { Logger, TopicRouteData } from '@contrail/common';
 import type { BrokerOuterApi } from '../namesrv/broker-outer-api.js';
 import type { PbEndpoints } from './proto-types.js';
@@ -70,6 +71,17 @@ export class ClusterRoutes {
       }),
     );
     return found.filter((b): b is BrokerQueues => b !== undefined).sort((a, b) => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0));
+  }
+
+  /** The remoting address of the named broker's master, from the topic's route. */
+  async brokerAddr(topic: string, brokerName: string): Promise<string | undefined> {
+    const route = await this.#route(topic);
+    return route?.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs['0'];
+  }
+
+  /** Asks the broker at `addr` to recall a timer message (RECALL_MESSAGE); its message id. */
+  recallOn(addr: string, topic: string, recallHandle: string): Promise<string> {
+    return this.#o.outer.recallMessage(addr, topic, recallHandle, this.#o.timeoutMs);
   }
 
   #route(topic: string): Promise<TopicRouteData | undefined> {

@@ -20,6 +20,7 @@ import { Code, GrpcStatusError, status, statusOf } from './grpc-status.js';
 import { messagingServiceDefinition } from './messaging-service-definition.js';
 import { getOffset, pullMessage, queryOffset, updateOffset } from './offset-handlers.js';
 import type { PbStatus, PbTelemetryCommand } from './proto-types.js';
+import { recallMessage } from './recall-handler.js';
 import { receiveMessage } from './receive-handler.js';
 import { queryAssignment, queryRoute } from './route-handlers.js';
 import { sendMessage } from './send-handler.js';
@@ -145,7 +146,7 @@ export class GrpcDoor {
       Telemetry: telemetry,
       NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination),
       ChangeInvisibleDuration: unary('ChangeInvisibleDuration', changeInvisibleDuration),
-      RecallMessage: unary('RecallMessage', notImplemented('recalling a scheduled message is not supported by this broker yet')),
+      RecallMessage: unary('RecallMessage', recallMessage),
       SyncLiteSubscription: unary('SyncLiteSubscription', notImplemented('lite topics are not supported')),
     };
   }

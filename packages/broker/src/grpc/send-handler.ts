@@ -35,7 +35,9 @@ export async function sendMessage(deps: DoorDeps, call: CallLike, req: PbSendMes
         });
       }
       const st = r.status === 'SEND_OK' ? OK : status(ERRORS[r.status].grpc, `stored, but ${r.status}`);
-      entries.push({ status: st, message_id: messageId, transaction_id: messageId, offset: r.queueOffset });
+      const entry: PbSendResultEntry = { status: st, message_id: messageId, transaction_id: messageId, offset: r.queueOffset };
+      if (r.recallHandle !== undefined) entry.recall_handle = r.recallHandle;
+      entries.push(entry);
     } catch (err) {
       entries.push({ status: statusOf(err), message_id: msg.system_properties?.message_id ?? '' });
     }

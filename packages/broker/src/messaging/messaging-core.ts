@@ -10,6 +10,7 @@ import { OffsetService } from './offset-service.js';
 import { PullMessageService } from './pull-message-service.js';
 import type { PullMessageRequest, PullMessageResult } from './pull-types.js';
 import { SendBackService, type SendBackRequest } from './send-back-service.js';
+import { RecallService, type RecallRequest } from './recall-service.js';
 import { SendMessageService } from './send-message-service.js';
 import type { SendContext, SendMessageRequest, SendMessageResult } from './send-types.js';
 import type { EndTransactionOutcome, EndTransactionRequest } from '../transaction/transaction-types.js';
@@ -26,6 +27,7 @@ export class MessagingCore {
   readonly #clients: ClientService;
   readonly #sendBack: SendBackService;
   readonly #queueLocks: QueueLockService;
+  readonly #recall: RecallService;
 
   constructor(services: BrokerServices) {
     this.services = services;
@@ -36,10 +38,16 @@ export class MessagingCore {
     this.#clients = new ClientService(services);
     this.#sendBack = new SendBackService(services);
     this.#queueLocks = new QueueLockService(services);
+    this.#recall = new RecallService(services);
   }
 
   sendMessage(req: SendMessageRequest, ctx: SendContext): Promise<SendMessageResult> {
     return this.#send.sendMessage(req, ctx);
+  }
+
+  /** Cancels a timer message before it is due; resolves with its message id. */
+  recallMessage(req: RecallRequest, bornHost: string): Promise<string> {
+    return this.#recall.recall(req, bornHost);
   }
 
   pullMessage(req: PullMessageRequest, clientAddress: string): Promise<PullMessageResult> {

@@ -17,7 +17,8 @@ import {
   type Properties,
 } from '@contrail/common';
 import type { PutMessageInput, PutMessageResult } from '../store/message-store-port.js';
-import { timerTarget } from '../timer/timer-target.js';
+import { recallHandleOf } from '../timer/recall-handle.js';
+import { TIMER_TOPIC, timerTarget } from '../timer/timer-target.js';
 import { halfTarget } from '../transaction/half-message.js';
 import { isWriteable, type TopicConfig } from '../topic/topic-config.js';
 import { bornHostOf } from './born-host.js';
@@ -79,7 +80,12 @@ export class SendMessageService {
     };
     const put = (): Promise<PutMessageResult> => this.#s.store.putMessage(input);
     const result = await this.#put(target.topic, target.queueId, ctx, tx !== undefined ? () => tx.prepare(put) : put);
-    return toSendResult(result, target.topic, target.responseQueueId);
+    const sent = toSendResult(result, target.topic, target.responseQueueId);
+    if (target.topic === TIMER_TOPIC) {
+      const handle = recallHandleOf(target.props, this.#s.config.brokerName);
+      if (handle !== undefined) sent.recallHandle = handle;
+    }
+    return sent;
   }
 
   async #sendBatch(req: SendMessageRequest, ctx: SendContext, _tc: TopicConfig, queueId: number): Promise<SendMessageResult> {

@@ -44,4 +44,6 @@ export interface SendMessageResult {
   queueOffset: number;
   physicalOffset: number;
   storeTimestamp: number;
+  /** For a message stored as a timer message: the handle that recalls it before it is due. */
+  recallHandle?: string;
 }

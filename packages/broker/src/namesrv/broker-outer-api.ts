@@ -1,6 +1,6 @@
 // Talking to the NameServers (REGISTER_BROKER with the topic table, UNREGISTER_BROKER, a
-// topic's route) and to other brokers (GET_BROKER_CONFIG).
-import { bodyCrc, createLogger, parseTopicRouteData, type Logger, type TopicRouteData } from '@contrail/common';
+// topic's route) and to other brokers (GET_BROKER_CONFIG, RECALL_MESSAGE).
+import { ContrailError, bodyCrc, createLogger, errorCodeOfRemoting, parseTopicRouteData, type Logger, type TopicRouteData } from '@contrail/common';
 import { RequestCode, ResponseCode, createRequest, type RemotingClient } from '@contrail/remoting';
 import type { TopicConfigSerializeWrapper } from '../topic/topic-config-manager.js';
 
@@ -85,5 +85,12 @@ export class BrokerOuterApi {
       if (at > 0 && !line.startsWith('#')) out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
     }
     return out;
+  }
+
+  /** Another broker recalls a timer message it holds; its answer's error travels as a ContrailError. */
+  async recallMessage(brokerAddr: string, topic: string, recallHandle: string, timeoutMs: number): Promise<string> {
+    const res = await this.#client.invoke(brokerAddr, createRequest(RequestCode.RECALL_MESSAGE, { topic, recallHandle, producerGroup: '' }), timeoutMs);
+    if (res.code !== ResponseCode.SUCCESS) throw new ContrailError(errorCodeOfRemoting(res.code), res.remark ?? `RECALL_MESSAGE answered ${res.code}`);
+    return res.extFields.msgId ?? '';
   }
 }

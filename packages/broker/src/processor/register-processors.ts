@@ -11,7 +11,7 @@ import { processQueryMessage, processViewMessageById } from './query-message-pro
 import { processEarliestMsgStoreTime, processGetMaxOffset, processGetMinOffset, processSearchOffset } from './queue-offset-processor.js';
 import { processGetConsumerConnectionList, processLockBatchMq, processUnlockBatchMq } from './rebalance-lock-processor.js';
 import { processor } from './respond.js';
-import { processSend, processSendBack } from './send-message-processor.js';
+import { processRecall, processSend, processSendBack } from './send-message-processor.js';
 
 export interface ProcessorDeps {
   /** The core; throws SERVICE_NOT_AVAILABLE while the broker is not started. */
@@ -25,6 +25,7 @@ export function registerProcessors(server: RemotingServer, d: ProcessorDeps): vo
   server.registerProcessor(RequestCode.SEND_MESSAGE_V2, send);
   server.registerProcessor(RequestCode.SEND_BATCH_MESSAGE, send);
   server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, processor((req) => processSendBack(d.core(), req)));
+  server.registerProcessor(RequestCode.RECALL_MESSAGE, processor((req, ctx) => processRecall(d.core(), req, ctx)));
   server.registerProcessor(RequestCode.END_TRANSACTION, processor((req) => processEndTransaction(d.core(), req)));
 
   // Held pulls wait for messages, not for CPU: no concurrency limit.

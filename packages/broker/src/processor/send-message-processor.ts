@@ -51,14 +51,22 @@ export function decodeSendHeader(request: RemotingCommand): SendMessageRequest {
 export async function processSend(core: MessagingCore, request: RemotingCommand, ctx: ProcessorContext): Promise<OutgoingCommand> {
   const req = decodeSendHeader(request);
   const r = await core.sendMessage(req, { bornHost: ctx.remoteAddress, afterResponse: (fn) => ctx.afterResponse(fn) });
-  const ext = {
+  const ext: Record<string, string> = {
     msgId: r.msgId,
     queueId: String(r.queueId),
     queueOffset: String(r.queueOffset),
     MSG_REGION: 'DefaultRegion',
     TRACE_ON: 'true',
   };
+  if (r.recallHandle !== undefined) ext.recallHandle = r.recallHandle;
   return createResponse(request, STATUS_CODE[r.status], ext);
+}
+
+/** RECALL_MESSAGE (370): header topic, recallHandle, producerGroup; answers with msgId. */
+export async function processRecall(core: MessagingCore, request: RemotingCommand, ctx: ProcessorContext): Promise<OutgoingCommand> {
+  const h = new RequestHeader(request.extFields);
+  const msgId = await core.recallMessage({ topic: h.str('topic'), recallHandle: h.str('recallHandle'), producerGroup: h.optStr('producerGroup') ?? '' }, ctx.remoteAddress);
+  return ok(request, { msgId });
 }
 
 export async function processSendBack(core: MessagingCore, request: RemotingCommand): Promise<OutgoingCommand> {

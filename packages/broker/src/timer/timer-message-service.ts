@@ -12,14 +12,20 @@
 // and the dequeue had got. A restart replays log records past the checkpoint into the wheel,
 // so nothing is enqueued twice, and resumes the dequeue at the checkpoint (a message delivered
 // after the last checkpoint may be delivered again, never lost).
+//
+// Recall: a delete marker (TIMER_DEL_UNIQKEY) is enqueued like any record, flagged, into the
+// slot of the message it names. Its key is remembered from the moment it is enqueued, and
+// again whenever its slot is read (after a restart), so the message is dropped instead of
+// delivered. A recall that arrives after its message was delivered has no effect.
 import { join } from 'node:path';
 import { Prop, createLogger, decodeRecord, encodeProperties, type Logger } from '@contrail/common';
 import type { JsonConfigFile } from '../persist/json-config-file.js';
 import type { MessageStorePort } from '../store/message-store-port.js';
 import { readQueue } from '../transaction/queue-reader.js';
 import { DueHeap, type Due } from './due-heap.js';
+import { TIMER_DEL_UNIQKEY, deleteKey } from './recall-handle.js';
 import { TimerLog } from './timer-log.js';
-import type { TimerRecord } from './timer-record.js';
+import { TIMER_FLAG_DELETE, type TimerRecord } from './timer-record.js';
 import { TIMER_DEQUEUE_MS, TIMER_OUT_MS, TIMER_TOPIC } from './timer-target.js';
 import { TimerWheel } from './timer-wheel.js';
 import { isPutStored } from '@contrail/store';
@@ -46,6 +52,12 @@ const ENQUEUE_BATCH = 1024;
 const READ_AHEAD_SLOTS = 256;
 const MAX_DELIVERING = 128;
 const RETRY_AFTER_FAILURE_MS = 1000;
+/** A recall is remembered this long past its due time (a delivery running late still sees it). */
+const RECALL_KEPT_MS = 10 * 60_000;
+
+function isMarker(r: TimerRecord): boolean {
+  return ((r.flags ?? 0) & TIMER_FLAG_DELETE) !== 0;
+}
 
 export class TimerMessageService {
   readonly #s: TimerServiceSettings;
@@ -72,6 +84,9 @@ export class TimerMessageService {
   #flushing: Promise<void> | undefined;
   #stopped = false;
   #delivered = 0;
+  #recalledCount = 0;
+  /** Delete keys (topic + "+" + message id) of recalled messages → when to forget them. */
+  readonly #recalled = new Map<string, number>();
 
   constructor(settings: TimerServiceSettings, store: MessageStorePort, checkpointFile: JsonConfigFile, logger?: Logger) {
     this.#s = settings;
@@ -86,6 +101,11 @@ export class TimerMessageService {
   /** Timers enqueued and not yet delivered are on disk; this counts deliveries since start. */
   get deliveredCount(): number {
     return this.#delivered;
+  }
+
+  /** Timer messages dropped because they were recalled, since start. */
+  get recalledCount(): number {
+    return this.#recalledCount;
   }
 
   /** Records read for delivery and still waiting in memory (the current window). */
@@ -114,7 +134,10 @@ export class TimerMessageService {
         const t = this.#wheel.slotTime(rec.delayedTime);
         const slot = this.#wheel.peek(t);
         if (slot !== undefined && slot.lastPos < pos) this.#wheel.set(t, pos, slot.lastPos < 0 ? 1 : slot.num + 1);
-        if (t < this.#next) this.#addDue(pos, rec);
+        if (t < this.#next) {
+          if (isMarker(rec)) await this.#rememberMarker(rec);
+          else this.#addDue(pos, rec);
+        }
         if (rec.queueOffset >= this.#enqueueOffset) this.#enqueueOffset = rec.queueOffset + 1;
       }
       replayed += part.length;
@@ -127,6 +150,7 @@ export class TimerMessageService {
     this.#tick = setInterval(() => {
       this.kickEnqueue();
       this.#kickDequeue();
+      this.#forgetOldRecalls();
     }, tickMs);
     this.#tick.unref();
     this.#flushTimer = setInterval(() => {
@@ -206,7 +230,11 @@ export class TimerMessageService {
     for await (const m of readQueue(this.#store, TIMER_TOPIC, 0, this.#enqueueOffset)) {
       if (this.#stopped) break;
       const due = Number(m.properties[TIMER_OUT_MS]);
-      batch.push({ rec: { delayedTime: Number.isSafeInteger(due) ? due : 0, offsetPy: m.physicalOffset, sizePy: m.storeSize, prevPos: -1, queueOffset: m.queueOffset } });
+      const delayedTime = Number.isSafeInteger(due) ? due : 0;
+      const del = m.properties[TIMER_DEL_UNIQKEY];
+      if (del !== undefined) this.#recalled.set(del, delayedTime + RECALL_KEPT_MS);
+      const flags = del !== undefined ? TIMER_FLAG_DELETE : 0;
+      batch.push({ rec: { delayedTime, offsetPy: m.physicalOffset, sizePy: m.storeSize, prevPos: -1, queueOffset: m.queueOffset, flags } });
       if (batch.length >= ENQUEUE_BATCH) await drain();
     }
     await drain();
@@ -221,7 +249,7 @@ export class TimerMessageService {
     const pos = this.#tlog.append(rec);
     this.#wheel.set(t, pos, slot.lastPos < 0 ? 1 : slot.num + 1);
     this.#enqueueOffset = r.queueOffset + 1;
-    if (t < this.#next) {
+    if (t < this.#next && !isMarker(rec)) {
       this.#addDue(pos, rec);
       this.#scheduleDue();
     }
@@ -261,7 +289,9 @@ export class TimerMessageService {
         if (this.#wheel.slotTime(rec.delayedTime) === t) found.push({ pos, rec });
         pos = rec.prevPos;
       }
-      for (const d of found) this.#addDue(d.pos, d.rec);
+      // Markers first, so that the messages they name are known before any is delivered.
+      for (const d of found) if (isMarker(d.rec)) await this.#rememberMarker(d.rec);
+      for (const d of found) if (!isMarker(d.rec)) this.#addDue(d.pos, d.rec);
       this.#wheel.forget(t);
       this.#scheduleDue();
     }
@@ -325,6 +355,12 @@ export class TimerMessageService {
       this.#log.warn({ offsetPy: r.offsetPy, topic: m.topic }, 'timer record without a timer message or REAL_TOPIC/REAL_QID; dropped');
       return;
     }
+    const id = m.properties[Prop.UNIQ_KEY];
+    if (id !== undefined && this.#recalled.delete(deleteKey(topic, id))) {
+      this.#recalledCount++;
+      this.#log.info({ topic, msgId: id }, 'timer message recalled; not delivered');
+      return;
+    }
     const res = await this.#store.putMessage({
       topic,
       queueId,
@@ -340,6 +376,20 @@ export class TimerMessageService {
     if (!isPutStored(res.status)) {
       throw new Error(`store refused timer message ${m.msgId}: ${res.status}`);
     }
+  }
+
+  /** Reads a delete marker's message and remembers the key it names. */
+  async #rememberMarker(r: TimerRecord): Promise<void> {
+    const buf = await this.#store.lookMessageByOffset(r.offsetPy);
+    if (buf === null) return;
+    const key = decodeRecord(buf, 0, { strict: false }).properties[TIMER_DEL_UNIQKEY];
+    if (key !== undefined) this.#recalled.set(key, r.delayedTime + RECALL_KEPT_MS);
+  }
+
+  #forgetOldRecalls(): void {
+    if (this.#recalled.size === 0) return;
+    const now = Date.now();
+    for (const [key, until] of this.#recalled) if (until < now) this.#recalled.delete(key);
   }
 
   /** Timer-log segments whose every record was due before the dequeue point are deleted. */
