@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { ContrailError } from '@contrail/common';
 import { brokerCommand } from './commands/broker.js';
+import { clusterCommand } from './commands/cluster.js';
+import { groupCommand } from './commands/group.js';
 import { namesrvCommand } from './commands/namesrv.js';
 import { startCommand } from './commands/start.js';
 import { topicCommand } from './commands/topic.js';
@@ -18,6 +20,8 @@ namesrvCommand(program);
 brokerCommand(program);
 topicCommand(program);
 messageCommand(program);
+clusterCommand(program);
+groupCommand(program);
 
 try {
   await program.parseAsync(process.argv);

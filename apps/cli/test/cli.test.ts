@@ -63,7 +63,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 test('--help works on every command', () => {
-  for (const args of [['--help'], ['start', '--help'], ['namesrv', '--help'], ['broker', '--help'], ['topic', '--help'], ['message', 'send', '--help']]) {
+  for (const args of [['--help'], ['start', '--help'], ['namesrv', '--help'], ['broker', '--help'], ['topic', '--help'], ['message', 'send', '--help'], ['cluster', '--help'], ['group', 'progress', '--help']]) {
     const r = run(args);
     assert.equal(r.status, 0, args.join(' '));
     assert.match(r.stdout, /Usage: contrail/);
@@ -124,6 +124,25 @@ test('start prints ready, serves topic and message commands, stops on SIGTERM', 
     const missing = run(['topic', 'route', 'NoSuchTopic'], env);
     assert.notEqual(missing.status, 0);
     assert.match(missing.stderr, /TOPIC_NOT_EXIST/);
+
+    // Inspection, as mqadmin's clusterList, getBrokerConfig, topicStatus and consumerProgress.
+    const brokers = JSON.parse(run(['cluster', 'list', '--json'], env).stdout) as { brokerName: string; addr: string; runtime?: { topicCount?: string } }[];
+    assert.equal(brokers.length, 1);
+    assert.equal(brokers[0]?.addr, `127.0.0.1:${brokerPort}`);
+    assert.ok(Number(brokers[0]?.runtime?.topicCount) >= 1);
+    assert.match(run(['cluster', 'list'], env).stdout, /^cluster +broker +id +address/);
+    assert.match(run(['cluster', 'config', brokers[0]?.brokerName ?? ''], env).stdout, new RegExp(`^listenPort=${brokerPort}$`, 'm'));
+    const status = JSON.parse(run(['topic', 'status', 'CliTopic', '--json'], env).stdout) as { maxOffset: number }[];
+    assert.deepEqual([status.length, status.reduce((n, q) => n + q.maxOffset, 0)], [2, 1]);
+    const progress = run(['group', 'progress', 'GID_CLI', '-t', 'CliTopic'], env);
+    assert.equal(progress.status, 0, progress.stderr);
+    assert.match(progress.stdout, /^total lag: 1$/m);
+    const noGroup = run(['group', 'progress', 'GID_NOBODY'], env);
+    assert.equal(noGroup.status, 1);
+    assert.match(noGroup.stderr, /^contrail: SUBSCRIPTION_GROUP_NOT_EXIST: .*--topic/);
+    const noBroker = run(['cluster', 'config', 'broker-zz'], env);
+    assert.equal(noBroker.status, 1);
+    assert.match(noBroker.stderr, /^contrail: ROUTE_NOT_FOUND: broker broker-zz/);
   } finally {
     assert.equal(await stop(child), 0);
     await rm(dir, { recursive: true, force: true });

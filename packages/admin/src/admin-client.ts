@@ -162,6 +162,11 @@ export class AdminClient {
     return found.filter((m) => m.topic === topic && m.properties[Prop.UNIQ_KEY] === uniqKey);
   }
 
+  /** One request to a broker; a response other than SUCCESS is thrown as a ContrailError. */
+  brokerRequest(addr: string, code: number, ext: Record<string, string> = {}): Promise<RemotingCommand> {
+    return this.#brokerOk(addr, createRequest(code, { ...ext }));
+  }
+
   async #query(topic: string, key: string, ext: Record<string, string>): Promise<MessageExt[]> {
     const route = await this.#namesrv.topicRoute(topic);
     const lists = await Promise.all(

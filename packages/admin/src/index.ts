@@ -11,3 +11,14 @@ export {
   type NamesrvAddr,
 } from './admin-functions.js';
 export { parseClusterInfo, type ClusterInfo } from './cluster-info.js';
+export {
+  brokerAddrByName,
+  brokerConfig,
+  brokerRuntimeInfo,
+  clusterList,
+  consumerProgress,
+  topicStatus,
+  type BrokerSummary,
+  type QueueProgress,
+  type QueueStatus,
+} from './inspect.js';

@@ -1,9 +1,9 @@
-// `contrail topic create|list|route`.
+// `contrail topic create|list|route|status`.
 import type { Command } from 'commander';
-import { createTopic, topicList, topicRoute } from '@contrail/admin';
+import { createTopic, topicList, topicRoute, topicStatus, withAdmin } from '@contrail/admin';
 import { parsePositiveInt } from '../options.js';
 import { withNamesrvOption, type NamesrvFlag } from './namesrv-option.js';
-import { printJson } from '../output.js';
+import { printJson, printTable } from '../output.js';
 
 interface CreateFlags extends NamesrvFlag {
   queues: number;
@@ -49,4 +49,15 @@ export function topicCommand(program: Command): void {
       printJson(await topicRoute(flags.namesrv, name));
     },
   );
+
+  withNamesrvOption(topic.command('status <topic>').description('each queue of the topic: min and max offset, messages held'))
+    .option('--json', 'print JSON instead of a table')
+    .action(async (name: string, flags: NamesrvFlag & { json?: boolean }) => {
+      const rows = await withAdmin(flags.namesrv, (a) => topicStatus(a, name));
+      if (flags.json === true) return printJson(rows);
+      printTable(
+        ['broker', 'queue', 'min offset', 'max offset', 'messages'],
+        rows.map((r) => [r.brokerName, r.queueId, r.minOffset, r.maxOffset, r.maxOffset - r.minOffset]),
+      );
+    });
 }
