@@ -106,11 +106,12 @@ test('namesrv: a taken port is a one-line error; SIGTERM stops cleanly', async (
 
 test('start prints ready, serves topic and message commands, stops on SIGTERM', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'contrail-cli-'));
-  const [nsPort, brokerPort] = [await freePort(), await freePort()];
-  const { child } = await startUntil(
-    ['start', '--data-dir', join(dir, 'data'), '--namesrv-port', String(nsPort), '--broker-port', String(brokerPort), '--grpc-port', '0'],
+  const [nsPort, brokerPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const { child, output } = await startUntil(
+    ['start', '--data-dir', join(dir, 'data'), '--namesrv-port', String(nsPort), '--broker-port', String(brokerPort), '--grpc-port', '0', '--metrics-port', String(metricsPort)],
     /Contrail ready/,
   );
+  assert.match(output(), new RegExp(`metrics http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
   try {
     const env = { NAMESRV_ADDR: `127.0.0.1:${nsPort}` };
     assert.equal(run(['topic', 'create', 'CliTopic', '-q', '2'], env).status, 0);
@@ -140,6 +141,8 @@ test('start prints ready, serves topic and message commands, stops on SIGTERM', 
     const noGroup = run(['group', 'progress', 'GID_NOBODY'], env);
     assert.equal(noGroup.status, 1);
     assert.match(noGroup.stderr, /^contrail: SUBSCRIPTION_GROUP_NOT_EXIST: .*--topic/);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /^rocketmq_messages_in_total\{[^}]*topic="CliTopic"[^}]*\} 1$/m);
     const noBroker = run(['cluster', 'config', 'broker-zz'], env);
     assert.equal(noBroker.status, 1);
     assert.match(noBroker.stderr, /^contrail: ROUTE_NOT_FOUND: broker broker-zz/);

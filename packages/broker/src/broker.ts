@@ -30,6 +30,8 @@ import { TransactionalMessageService } from './transaction/transactional-message
 import { PopService } from './messaging/pop/pop-service.js';
 import type { DoorDeps } from './grpc/door-deps.js';
 import { ClusterRoutes } from './grpc/cluster-routes.js';
+import { BrokerStats } from './metrics/broker-stats.js';
+import { PromExporter } from './metrics/prom-exporter.js';
 import { GrpcClients } from './grpc/grpc-clients.js';
 import { GrpcDoor } from './grpc/grpc-door.js';
 import { TransactionIds } from './grpc/transaction-ids.js';
@@ -73,6 +75,7 @@ export class Broker {
   /** The gRPC door's port setting after the listenPort-0 rule (-1: no door). */
   readonly #grpcListenPort: number;
   #grpc: GrpcDoor | undefined;
+  #metrics: PromExporter | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(options: BrokerOptions = {}) {
@@ -105,6 +108,12 @@ export class Broker {
     return this.#grpc?.port ?? 0;
   }
 
+  /** The bound Prometheus metrics port; -1 when metricsExporterType is not PROM, 0 before start(). */
+  get metricsPort(): number {
+    if (this.config.metricsExporterType !== 'PROM') return -1;
+    return this.#metrics?.port ?? 0;
+  }
+
   /** broker.conf keys and values (GET_BROKER_CONFIG), with the ports actually bound. */
   #configProperties(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -114,6 +123,7 @@ export class Broker {
     }
     out.listenPort = String(this.port);
     out.grpcListenPort = String(this.grpcPort);
+    if (this.config.metricsExporterType === 'PROM') out.metricsPromExporterPort = String(this.metricsPort);
     return out;
   }
 
@@ -135,6 +145,7 @@ export class Broker {
       this.#state = 'stopped';
       await this.#server.shutdown().catch(() => undefined);
       await this.#grpc?.shutdown().catch(() => undefined);
+      await this.#metrics?.shutdown().catch(() => undefined);
       throw err;
     }
   }
@@ -154,6 +165,16 @@ export class Broker {
       // Bound before the store starts so a taken port fails start-up early; calls wait for #running.
       this.#grpc = new GrpcDoor({ host: c.bindAddress, port: this.#grpcListenPort, logger: this.#log }, () => this.#live().door);
       await this.#grpc.start();
+    }
+    if (c.metricsExporterType === 'PROM') {
+      // As the gRPC door: an ephemeral remoting port given in code means an ephemeral metrics port.
+      const port = this.#options.metricsPromExporterPort === undefined && c.listenPort === 0 ? 0 : c.metricsPromExporterPort;
+      const host = c.metricsPromExporterHost.length > 0 ? c.metricsPromExporterHost : c.bindAddress;
+      this.#metrics = new PromExporter({ host, port, extraLabels: c.metricsLabel, logger: this.#log }, () => this.#live().core.services, {
+        cluster: c.brokerClusterName,
+        brokerName: c.brokerName,
+      });
+      await this.#metrics.start();
     }
     const storeHost = this.address;
     const store = this.#createStore(storeHost);
@@ -184,6 +205,7 @@ export class Broker {
       storeHost,
       log: this.#log,
       transactions,
+      stats: new BrokerStats(),
     };
     let timer: TimerMessageService | undefined;
     if (c.timerWheelEnable) {
@@ -275,6 +297,7 @@ export class Broker {
       }
     };
     for (const t of r.timers) clearInterval(t);
+    await step('stop metrics', () => this.#metrics?.shutdown());
     await step('unregister', () => r.register.shutdown());
     await step('stop gRPC door', async () => {
       const stopping = this.#grpc?.shutdown();

@@ -86,6 +86,10 @@ test('bad values fail with CONFIG_INVALID naming the key', async () => {
     ['autoCreateTopicEnable=yes', /autoCreateTopicEnable must be true or false/],
     ['messageDelayLevel=1s 5x', /messageDelayLevel has a bad delay "5x"/],
     ['namesrvAddr=localhost', /namesrvAddr must be host:port/],
+    ['metricsExporterType=OTLP_GRPC', /metricsExporterType must be one of DISABLE, PROM/],
+    ['metricsPromExporterPort=-2', /metricsPromExporterPort must be between 0 and 65535/],
+    ['metricsLabel=region', /metricsLabel must be key:value pairs/],
+    ['metricsLabel=bad-name:x', /metricsLabel must be key:value pairs/],
   ];
   for (const [line, re] of cases) {
     const path = await conf(`${line}\n`);

@@ -55,7 +55,9 @@ export function brokerCommand(program: Command): void {
         await broker.shutdown().catch(() => undefined);
         fail(`cannot start the broker on ${config.bindAddress}:${config.listenPort}: ${describeStartupError(err)}`);
       }
-      const line = `broker ${config.brokerName} ready on ${broker.address}`;
+      const grpc = broker.grpcPort > 0 ? `, gRPC port ${broker.grpcPort}` : '';
+      const metrics = broker.metricsPort > 0 ? `, metrics port ${broker.metricsPort}` : '';
+      const line = `broker ${config.brokerName} ready on ${broker.address}${grpc}${metrics}`;
       log.info({ brokerName: config.brokerName, address: broker.address, store: config.storePathRootDir }, line);
       process.stderr.write(`${line}\n`);
       runUntilSignal([broker], log);

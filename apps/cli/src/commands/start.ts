@@ -16,6 +16,8 @@ interface StartFlags {
   namesrvPort: number;
   brokerPort: number;
   grpcPort: number;
+  metricsPort: number;
+  metrics: boolean;
   flushDiskType: string;
 }
 
@@ -29,6 +31,8 @@ export function startCommand(program: Command): void {
     .option('--namesrv-port <port>', 'NameServer port', parsePort, 9876)
     .option('--broker-port <port>', 'broker remoting port', parsePort, 10911)
     .option('--grpc-port <port>', 'RocketMQ 5 gRPC port (0 picks a free one)', parsePort, 8081)
+    .option('--metrics-port <port>', 'Prometheus metrics port, GET /metrics (0 picks a free one)', parsePort, 5557)
+    .option('--no-metrics', 'do not serve Prometheus metrics')
     .option('--flush-disk-type <type>', 'ASYNC_FLUSH or SYNC_FLUSH', 'ASYNC_FLUSH')
     .action(async (flags: StartFlags) => {
       const log = createLogger('cli');
@@ -56,6 +60,8 @@ export function startCommand(program: Command): void {
             namesrvAddr: [namesrvAddr],
             listenPort: flags.brokerPort,
             grpcListenPort: flags.grpcPort,
+            metricsExporterType: flags.metrics ? 'PROM' : 'DISABLE',
+            metricsPromExporterPort: flags.metricsPort,
             bindAddress: flags.host,
             brokerIP1: flags.brokerIp1,
             storePathRootDir: resolve(flags.dataDir),
@@ -74,7 +80,8 @@ export function startCommand(program: Command): void {
       services.push(broker);
 
       const grpc = broker.grpcPort > 0 ? `, gRPC ${flags.brokerIp1}:${broker.grpcPort}` : '';
-      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}, data ${resolve(flags.dataDir)}`;
+      const metrics = broker.metricsPort > 0 ? `, metrics http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${broker.metricsPort}/metrics` : '';
+      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}${metrics}, data ${resolve(flags.dataDir)}`;
       log.info({ namesrv: namesrvAddr, broker: broker.address }, line);
       process.stderr.write(`${line}\n`);
       runUntilSignal(services, log);

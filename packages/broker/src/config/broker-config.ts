@@ -84,6 +84,14 @@ export interface BrokerConfig {
   grpcListenPort: number;
   /** Long-polling time the gRPC door tells push consumers (ms); their shutdown waits this long at most. */
   grpcLongPollingTimeoutMs: number;
+  /** PROM serves Prometheus metrics (RocketMQ 5's names) over HTTP at /metrics; DISABLE does not. */
+  metricsExporterType: 'DISABLE' | 'PROM';
+  /** The metrics port (0 picks a free one). */
+  metricsPromExporterPort: number;
+  /** The address the metrics port binds; empty: bindAddress. */
+  metricsPromExporterHost: string;
+  /** Constant labels added to every series: "key:value,key:value". */
+  metricsLabel: string;
 }
 
 export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
@@ -139,6 +147,10 @@ export function defaultBrokerConfig(): BrokerConfig {
     timerFlushIntervalMs: 1000,
     grpcListenPort: 8081,
     grpcLongPollingTimeoutMs: 20_000,
+    metricsExporterType: 'DISABLE',
+    metricsPromExporterPort: 5557,
+    metricsPromExporterHost: '',
+    metricsLabel: '',
   };
 }
 

@@ -49,6 +49,16 @@ const name: Reader = (raw) => {
   return /^[a-zA-Z0-9_.%|-]+$/.test(s) ? { value: s } : { error: `must be a name of letters, digits and _-.%|, got ${JSON.stringify(s)}` };
 };
 
+/** "key:value,key:value" with Prometheus label names. */
+const metricsLabels: Reader = (raw) => {
+  const s = text(raw).trim();
+  for (const pair of s.split(',').filter((p) => p.trim().length > 0)) {
+    const [k, v] = pair.split(':').map((x) => x.trim());
+    if (k === undefined || v === undefined || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) return { error: `must be key:value pairs separated by ',', got ${JSON.stringify(pair)}` };
+  }
+  return { value: s };
+};
+
 const ipv4: Reader = (raw) => {
   const s = text(raw).trim();
   return isIPv4(s) ? { value: s } : { error: `must be an IPv4 address (clients decode only IPv4 store hosts), got ${JSON.stringify(s)}` };
@@ -119,6 +129,10 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   timerFlushIntervalMs: int(10),
   grpcListenPort: int(-1, 65535),
   grpcLongPollingTimeoutMs: int(0, 300_000),
+  metricsExporterType: oneOf('DISABLE', 'PROM'),
+  metricsPromExporterPort: int(0, 65535),
+  metricsPromExporterHost: str(true),
+  metricsLabel: metricsLabels,
 };
 
 /** Other spellings accepted for a key. */

@@ -4,6 +4,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { ConsumerManager } from '../client/consumer-manager.js';
 import type { ProducerManager } from '../client/producer-manager.js';
 import type { PullRequestHoldService } from '../longpolling/pull-request-hold-service.js';
+import type { BrokerStats } from '../metrics/broker-stats.js';
 import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager.js';
 import type { MessageStorePort } from '../store/message-store-port.js';
 import type { SubscriptionGroupManager } from '../subscription/subscription-group-manager.js';
@@ -24,6 +25,8 @@ export interface BrokerServices {
   /** "ip:port" written as the store host of every record. */
   readonly storeHost: string;
   readonly log: Logger;
+  /** Messages in and out by topic and group, for the metrics exporter. */
+  readonly stats: BrokerStats;
   /** Half messages and END_TRANSACTION; without it transactional sends are refused. */
   readonly transactions?: TransactionalMessageService;
 }

@@ -50,8 +50,14 @@ export class MessagingCore {
     return this.#recall.recall(req, bornHost);
   }
 
-  pullMessage(req: PullMessageRequest, clientAddress: string): Promise<PullMessageResult> {
-    return this.#pull.pullMessage(req, clientAddress);
+  async pullMessage(req: PullMessageRequest, clientAddress: string): Promise<PullMessageResult> {
+    const r = await this.#pull.pullMessage(req, clientAddress);
+    if (r.messageCount > 0) {
+      let bytes = 0;
+      for (const b of r.buffers) bytes += b.length;
+      this.services.stats.recordOut(req.topic, req.consumerGroup, r.messageCount, bytes);
+    }
+    return r;
   }
 
   consumerSendBack(req: SendBackRequest): Promise<void> {

@@ -17,6 +17,7 @@ import {
   type Properties,
 } from '@contrail/common';
 import type { PutMessageInput, PutMessageResult } from '../store/message-store-port.js';
+import type { MessageType } from '../metrics/broker-stats.js';
 import { recallHandleOf } from '../timer/recall-handle.js';
 import { TIMER_TOPIC, timerTarget } from '../timer/timer-target.js';
 import { halfTarget } from '../transaction/half-message.js';
@@ -81,6 +82,7 @@ export class SendMessageService {
     const put = (): Promise<PutMessageResult> => this.#s.store.putMessage(input);
     const result = await this.#put(target.topic, target.queueId, ctx, tx !== undefined ? () => tx.prepare(put) : put);
     const sent = toSendResult(result, target.topic, target.responseQueueId);
+    this.#s.stats.recordIn(req.topic, messageTypeOf(target, tx !== undefined), 1, result.wroteBytes);
     if (target.topic === TIMER_TOPIC) {
       const handle = recallHandleOf(target.props, this.#s.config.brokerName);
       if (handle !== undefined) sent.recallHandle = handle;
@@ -121,7 +123,9 @@ export class SendMessageService {
       };
     });
     const result = await this.#put(req.topic, queueId, ctx, () => this.#s.store.putMessages(items));
-    return toSendResult(result, req.topic, queueId);
+    const sent = toSendResult(result, req.topic, queueId);
+    this.#s.stats.recordIn(req.topic, 'normal', result.msgNum, result.wroteBytes);
+    return sent;
   }
 
   /** Stores, holding back long-polling wake-ups on the queue until the response is written. */
@@ -218,6 +222,13 @@ function joinProperties(item: string, suffix: string): string {
 function checkPropertiesLength(properties: string): void {
   const len = Buffer.byteLength(properties, 'utf8');
   if (len > MAX_PROPERTIES_LENGTH) fail('MESSAGE_ILLEGAL', `the message properties length ${len} is over the max value ${MAX_PROPERTIES_LENGTH}`);
+}
+
+/** RocketMQ's message_type label: where the send path put the message. */
+function messageTypeOf(target: Target, transactional: boolean): MessageType {
+  if (transactional) return 'transaction';
+  if (target.topic === TIMER_TOPIC || target.topic === SystemTopic.SCHEDULE) return 'delay';
+  return target.props[Prop.SHARDING_KEY] !== undefined ? 'fifo' : 'normal';
 }
 
 function toSendResult(r: PutMessageResult, topic: string, queueId: number): SendMessageResult {

@@ -127,6 +127,11 @@ export class PopService {
       const tc = this.#check(req);
       const seen = this.#waiters.version(req.topic);
       const { messages, nextDue } = await this.#withLock(`${req.group}@${req.topic}`, () => this.#popOnce(req, tc));
+      if (messages.length > 0) {
+        let bytes = 0;
+        for (const m of messages) bytes += m.message.storeSize;
+        this.#s.stats.recordOut(req.topic, req.group, messages.length, bytes);
+      }
       if (messages.length > 0 || this.#stopped || Date.now() >= req.pollUntil) return messages;
       await this.#waiters.wait(req.topic, Math.min(req.pollUntil, nextDue), seen);
     }

@@ -1,0 +1,67 @@
+// Running totals of what went in and out of the broker, by topic (and consumer group), kept
+// as plain numbers on the hot path and read by the metrics exporter when it is scraped.
+import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX, SystemTopic } from '@contrail/common';
+
+export type MessageType = 'normal' | 'fifo' | 'delay' | 'transaction';
+
+export interface InTotals {
+  topic: string;
+  messageType: MessageType;
+  messages: number;
+  bytes: number;
+}
+
+export interface OutTotals {
+  topic: string;
+  group: string;
+  messages: number;
+  bytes: number;
+}
+
+const SYSTEM_TOPICS: ReadonlySet<string> = new Set<string>(Object.values(SystemTopic));
+
+/** RocketMQ's is_system label: the broker's own topics. */
+export function isSystemTopic(topic: string): boolean {
+  return SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
+}
+
+export function isRetryOrDlq(topic: string): boolean {
+  return topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) || topic.startsWith(DLQ_GROUP_TOPIC_PREFIX);
+}
+
+export class BrokerStats {
+  readonly #in = new Map<string, InTotals>();
+  readonly #out = new Map<string, OutTotals>();
+
+  /** Messages stored by a send (not counted for %RETRY% and %DLQ% topics, as RocketMQ). */
+  recordIn(topic: string, messageType: MessageType, messages: number, bytes: number): void {
+    if (isRetryOrDlq(topic)) return;
+    const key = `${topic}\u0001${messageType}`;
+    const t = this.#in.get(key);
+    if (t === undefined) this.#in.set(key, { topic, messageType, messages, bytes });
+    else {
+      t.messages += messages;
+      t.bytes += bytes;
+    }
+  }
+
+  /** Messages handed to a consumer group (pull or POP). */
+  recordOut(topic: string, group: string, messages: number, bytes: number): void {
+    if (messages === 0) return;
+    const key = `${topic}\u0001${group}`;
+    const t = this.#out.get(key);
+    if (t === undefined) this.#out.set(key, { topic, group, messages, bytes });
+    else {
+      t.messages += messages;
+      t.bytes += bytes;
+    }
+  }
+
+  messagesIn(): IterableIterator<InTotals> {
+    return this.#in.values();
+  }
+
+  messagesOut(): IterableIterator<OutTotals> {
+    return this.#out.values();
+  }
+}
