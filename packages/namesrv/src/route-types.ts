@@ -19,14 +19,8 @@ export interface TopicConfig {
   order: boolean;
 }
 
-/** One broker's share of a topic. */
-export interface QueueData {
-  brokerName: string;
-  readQueueNums: number;
-  writeQueueNums: number;
-  perm: number;
-  topicSysFlag: number;
-}
+/** One broker's share of a topic: the same record a client reads from a route. */
+export type { QueueData } from '@contrail/common';
 
 /** A broker group: master (id 0) and slaves under one brokerName. */
 export interface BrokerData {
