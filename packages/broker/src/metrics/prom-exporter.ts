@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, type Logger } from '@contrail/common';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerServices } from '../messaging/broker-services.js';
-import { isSystemTopic } from './broker-stats.js';
+import { isSystemTopic, type InTotals, type OutTotals } from './broker-stats.js';
 
 export interface PromExporterOptions {
   host: string;
@@ -96,46 +96,30 @@ export class PromExporter {
   #define(): void {
     const registers = [this.registry];
     const s = this.#services;
-    new Counter({
-      name: 'rocketmq_messages_in_total',
-      help: 'Messages stored by sends (retry and DLQ topics not counted).',
-      labelNames: ['topic', 'message_type', 'is_system'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of s().stats.messagesIn()) this.inc({ topic: t.topic, message_type: t.messageType, is_system: bool(isSystemTopic(t.topic)) }, t.messages);
-      },
-    });
-    new Counter({
-      name: 'rocketmq_throughput_in_total',
-      help: 'Bytes stored by sends (stored record sizes).',
-      labelNames: ['topic', 'message_type', 'is_system'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of s().stats.messagesIn()) this.inc({ topic: t.topic, message_type: t.messageType, is_system: bool(isSystemTopic(t.topic)) }, t.bytes);
-      },
-    });
-    new Counter({
-      name: 'rocketmq_messages_out_total',
-      help: 'Messages handed to consumer groups (pull and POP).',
-      labelNames: ['topic', 'consumer_group', 'is_system'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of s().stats.messagesOut()) this.inc({ topic: t.topic, consumer_group: t.group, is_system: bool(isSystemTopic(t.topic)) }, t.messages);
-      },
-    });
-    new Counter({
-      name: 'rocketmq_throughput_out_total',
-      help: 'Bytes handed to consumer groups.',
-      labelNames: ['topic', 'consumer_group', 'is_system'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of s().stats.messagesOut()) this.inc({ topic: t.topic, consumer_group: t.group, is_system: bool(isSystemTopic(t.topic)) }, t.bytes);
-      },
-    });
+    type Row = [Partial<Record<string, string>>, number];
+    /** A counter whose rows are running totals read at each scrape. */
+    const totals = (name: string, help: string, labelNames: string[], rows: () => Row[]): void => {
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [labels, v] of rows()) this.inc(labels, v);
+        },
+      });
+    };
+    const inLabels = ['topic', 'message_type', 'is_system'];
+    const inRows = (pick: (t: InTotals) => number) => (): Row[] =>
+      [...s().stats.messagesIn()].map((t) => [{ topic: t.topic, message_type: t.messageType, is_system: bool(isSystemTopic(t.topic)) }, pick(t)]);
+    totals('rocketmq_messages_in_total', 'Messages stored by sends (retry and DLQ topics not counted).', inLabels, inRows((t) => t.messages));
+    totals('rocketmq_throughput_in_total', 'Bytes stored by sends (stored record sizes).', inLabels, inRows((t) => t.bytes));
+    const outLabels = ['topic', 'consumer_group', 'is_system'];
+    const outRows = (pick: (t: OutTotals) => number) => (): Row[] =>
+      [...s().stats.messagesOut()].map((t) => [{ topic: t.topic, consumer_group: t.group, is_system: bool(isSystemTopic(t.topic)) }, pick(t)]);
+    totals('rocketmq_messages_out_total', 'Messages handed to consumer groups (pull and POP).', outLabels, outRows((t) => t.messages));
+    totals('rocketmq_throughput_out_total', 'Bytes handed to consumer groups.', outLabels, outRows((t) => t.bytes));
     const lags = (): { group: string; topic: string; lag: number }[] => {
       const { offsets, store } = s();
       const out: { group: string; topic: string; lag: number }[] = [];
