@@ -60,19 +60,22 @@ export class BrokerOuterApi {
   }
 
   /**
-   * The topic's route from the first NameServer that knows it; undefined when none does or
-   * none answers.
+   * The topic's route from the first NameServer that answers with one (all are asked at once,
+   * so one that is down costs no time); undefined when none knows the topic or none answers.
    */
   async topicRoute(namesrvAddrs: readonly string[], topic: string, timeoutMs: number): Promise<TopicRouteData | undefined> {
-    for (const addr of namesrvAddrs) {
-      try {
-        const res = await this.#client.invoke(addr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic }), timeoutMs);
-        if (res.code === ResponseCode.SUCCESS && res.body !== undefined) return parseTopicRouteData(res.body);
-      } catch (err) {
-        this.#log.debug({ err, namesrv: addr, topic }, 'route query failed');
-      }
+    if (namesrvAddrs.length === 0) return undefined;
+    const ask = async (addr: string): Promise<TopicRouteData> => {
+      const res = await this.#client.invoke(addr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic }), timeoutMs);
+      if (res.code !== ResponseCode.SUCCESS || res.body === undefined) throw new Error(`code ${res.code}`);
+      return parseTopicRouteData(res.body);
+    };
+    try {
+      return await Promise.any(namesrvAddrs.map(ask));
+    } catch (err) {
+      this.#log.debug({ err, topic }, 'no NameServer answered with a route');
+      return undefined;
     }
-    return undefined;
   }
 
   /** Another broker's settings (GET_BROKER_CONFIG): its `key=value` lines as a map. */
