@@ -63,6 +63,49 @@ test('a recall holds across a broker restart before the message is due', async (
   });
 });
 
+test('a recall drops every copy that carries the message id', async () => {
+  await withCluster('RECALL_COPIES', async (_c, producer, consumer) => {
+    const due = Date.now() + 1500;
+    // A send retried after a timeout stores its message twice, with one UNIQ_KEY.
+    const id = 'AC1100010000000000000000000RCOPY';
+    const first = await producer.send({ topic: 'RECALL_COPIES', body: 'copy1', deliverTimeMs: due, properties: { UNIQ_KEY: id } });
+    await producer.send({ topic: 'RECALL_COPIES', body: 'copy2', deliverTimeMs: due, properties: { UNIQ_KEY: id } });
+    await producer.send({ topic: 'RECALL_COPIES', body: 'other', deliverTimeMs: due });
+    assert.equal(first.msgId, id);
+    assert.ok(first.recallHandle !== undefined);
+    await producer.recallMessage('RECALL_COPIES', first.recallHandle);
+    assert.deepEqual(await bodiesAfter(consumer, 'RECALL_COPIES', due), ['other']);
+  });
+});
+
+test('recalls still hold when the broker comes back long after the due time', async () => {
+  await withCluster('RECALL_OUTAGE', async (cluster, producer, consumer) => {
+    const due = Date.now() + 3000;
+    // Many recalled messages, so that their deliveries after the restart span several of the
+    // timer's ticks: a recall forgotten by the clock instead of by delivery progress shows.
+    const n = 1500;
+    const handles: string[] = [];
+    for (let i = 0; i < n; i += 100) {
+      const sent = await Promise.all(Array.from({ length: 100 }, (_, k) => producer.send({ topic: 'RECALL_OUTAGE', body: `drop${i + k}`, deliverTimeMs: due })));
+      for (const r of sent) handles.push(r.recallHandle ?? '');
+    }
+    await producer.send({ topic: 'RECALL_OUTAGE', body: 'keep', deliverTimeMs: due });
+    for (let i = 0; i < n; i += 100) await Promise.all(handles.slice(i, i + 100).map((h) => producer.recallMessage('RECALL_OUTAGE', h)));
+    assert.ok(Date.now() < due - 500, 'every recall was in before the due time');
+    await sleep(400);
+    await cluster.stopBroker(0);
+    // The broker is back 15 minutes later: every slot since the checkpoint is overdue at once.
+    const realNow = Date.now.bind(Date);
+    Date.now = () => realNow() + 15 * 60_000;
+    try {
+      await cluster.startBroker(0);
+      assert.deepEqual(await bodiesAfter(consumer, 'RECALL_OUTAGE', Date.now() + 1500), ['keep']);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+});
+
 test('a late recall, a handle for another topic and a malformed handle are refused with ILLEGAL_OPERATION', async () => {
   await withCluster('RECALL_BAD', async (cluster, producer) => {
     await cluster.createTopic('RECALL_OTHER', { queues: 1 });

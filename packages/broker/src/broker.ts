@@ -192,6 +192,11 @@ export class Broker {
       logger: this.#log,
     });
     await transactions.load();
+    let timer: TimerMessageService | undefined;
+    if (c.timerWheelEnable) {
+      timer = new TimerMessageService(c, store, new JsonConfigFile(join(configDir, 'timerCheckpoint.json')), this.#log);
+      await timer.load();
+    }
     const services: BrokerServices = {
       config: c,
       store,
@@ -206,12 +211,8 @@ export class Broker {
       log: this.#log,
       transactions,
       stats: new BrokerStats(),
+      ...(timer === undefined ? {} : { recalls: timer }),
     };
-    let timer: TimerMessageService | undefined;
-    if (c.timerWheelEnable) {
-      timer = new TimerMessageService(c, store, new JsonConfigFile(join(configDir, 'timerCheckpoint.json')), this.#log);
-      await timer.load();
-    }
     const unsubscribe = store.onArrive((topic, queueId, _offset, tagsCode) => {
       if (topic === TIMER_TOPIC) timer?.kickEnqueue();
       pullHold.notifyMessageArriving(topic, queueId, tagsCode);

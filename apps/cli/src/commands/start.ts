@@ -34,7 +34,7 @@ export function startCommand(program: Command): void {
     .option('--metrics-port <port>', 'Prometheus metrics port, GET /metrics (0 picks a free one)', parsePort, 5557)
     .option('--no-metrics', 'do not serve Prometheus metrics')
     .option('--flush-disk-type <type>', 'ASYNC_FLUSH or SYNC_FLUSH', 'ASYNC_FLUSH')
-    .action(async (flags: StartFlags) => {
+    .action(async (flags: StartFlags, cmd: Command) => {
       const log = createLogger('cli');
       const services: Service[] = [];
       const abort = async (message: string): Promise<never> => {
@@ -51,16 +51,15 @@ export function startCommand(program: Command): void {
       services.push(namesrv);
       const namesrvAddr = `${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${namesrv.port}`;
 
-      let broker: Broker;
-      try {
-        broker = new Broker(
+      const makeBroker = (metrics: boolean): Broker =>
+        new Broker(
           resolveBrokerConfig({
             brokerName: 'broker-a',
             brokerClusterName: 'DefaultCluster',
             namesrvAddr: [namesrvAddr],
             listenPort: flags.brokerPort,
             grpcListenPort: flags.grpcPort,
-            metricsExporterType: flags.metrics ? 'PROM' : 'DISABLE',
+            metricsExporterType: metrics ? 'PROM' : 'DISABLE',
             metricsPromExporterPort: flags.metricsPort,
             bindAddress: flags.host,
             brokerIP1: flags.brokerIp1,
@@ -68,15 +67,29 @@ export function startCommand(program: Command): void {
             flushDiskType: flags.flushDiskType as 'ASYNC_FLUSH',
           }),
         );
-      } catch (err) {
-        return abort(err instanceof ContrailError ? `${err.code}: ${err.message}` : describeStartupError(err));
+      const startBroker = async (metrics: boolean): Promise<{ broker: Broker } | { err: unknown }> => {
+        let broker: Broker;
+        try {
+          broker = makeBroker(metrics);
+        } catch (err) {
+          return abort(err instanceof ContrailError ? `${err.code}: ${err.message}` : describeStartupError(err));
+        }
+        try {
+          await broker.start();
+          return { broker };
+        } catch (err) {
+          await broker.shutdown().catch(() => undefined);
+          return { err };
+        }
+      };
+      let started = await startBroker(flags.metrics);
+      // Metrics are a convenience: when the default port is taken, start without them.
+      if ('err' in started && flags.metrics && cmd.getOptionValueSource('metricsPort') === 'default' && /metrics port/.test(String(started.err))) {
+        process.stderr.write(`contrail: the metrics port ${flags.metricsPort} is taken; starting without metrics (--metrics-port picks another)\n`);
+        started = await startBroker(false);
       }
-      try {
-        await broker.start();
-      } catch (err) {
-        await broker.shutdown().catch(() => undefined);
-        return abort(`cannot start the broker on ${flags.host}:${flags.brokerPort}: ${describeStartupError(err)}`);
-      }
+      if ('err' in started) return abort(`cannot start the broker on ${flags.host}:${flags.brokerPort}: ${describeStartupError(started.err)}`);
+      const broker = started.broker;
       services.push(broker);
 
       const grpc = broker.grpcPort > 0 ? `, gRPC ${flags.brokerIp1}:${broker.grpcPort}` : '';

@@ -25,6 +25,8 @@ export interface BrokerServices {
   /** "ip:port" written as the store host of every record. */
   readonly storeHost: string;
   readonly log: Logger;
+  /** The timer's recalled keys: a recall is remembered before the broker answers it. */
+  readonly recalls?: { rememberRecall(key: string, dueMs: number): void; forgetRecall(key: string): void };
   /** Messages in and out by topic and group, for the metrics exporter. */
   readonly stats: BrokerStats;
   /** Half messages and END_TRANSACTION; without it transactional sends are refused. */

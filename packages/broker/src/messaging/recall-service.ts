@@ -36,18 +36,11 @@ export class RecallService {
     if (h.topic !== req.topic) fail('ILLEGAL_OPERATION', 'recall failed, the handle is for another topic');
     if (h.brokerName !== config.brokerName) fail('ILLEGAL_OPERATION', `recall failed, the handle is for broker ${h.brokerName}`);
     const left = h.dueMs - Date.now();
-    if (left <= 0 || left > config.timerMaxDelaySec * 1000) fail('ILLEGAL_OPERATION', 'recall failed, the message is already due');
+    if (left <= 0) fail('ILLEGAL_OPERATION', 'recall failed, the message is already due');
+    if (left > config.timerMaxDelaySec * 1000) fail('ILLEGAL_OPERATION', `recall failed, the handle's due time is more than timerMaxDelaySec (${config.timerMaxDelaySec} s) ahead`);
+    const key = deleteKey(h.topic, h.messageId);
     const born = bornHostOf(bornHost);
-    const properties = {
-      [TIMER_OUT_MS]: String(h.dueMs),
-      [Prop.REAL_TOPIC]: h.topic,
-      [Prop.REAL_QID]: '0',
-      [TIMER_DEL_UNIQKEY]: deleteKey(h.topic, h.messageId),
-      [Prop.UNIQ_KEY]: h.messageId,
-      [Prop.TAGS]: RECALL_TAG,
-      ...(req.producerGroup.length > 0 ? { [Prop.PGROUP]: req.producerGroup } : {}),
-    };
-    const res = await store.putMessage({
+    const marker = {
       topic: TIMER_TOPIC,
       queueId: 0,
       flag: 0,
@@ -57,9 +50,27 @@ export class RecallService {
       reconsumeTimes: 0,
       preparedTransactionOffset: 0,
       body: Buffer.from('0'),
-      properties: encodeProperties(properties),
-    });
-    if (!isPutStored(res.status)) fail('SYSTEM_ERROR', `recall failed, the store answered ${res.status}`);
+      properties: encodeProperties({
+        [TIMER_OUT_MS]: String(h.dueMs),
+        [Prop.REAL_TOPIC]: h.topic,
+        [Prop.REAL_QID]: '0',
+        [TIMER_DEL_UNIQKEY]: key,
+        [Prop.UNIQ_KEY]: h.messageId,
+        [Prop.TAGS]: RECALL_TAG,
+        ...(req.producerGroup.length > 0 ? { [Prop.PGROUP]: req.producerGroup } : {}),
+      }),
+    };
+    // Remembered before the marker is stored, so a delivery that comes in between is already
+    // dropped; the marker is what makes the recall survive a restart.
+    this.#s.recalls?.rememberRecall(key, h.dueMs);
+    let stored = false;
+    try {
+      const res = await store.putMessage(marker);
+      stored = isPutStored(res.status);
+      if (!stored) fail('SYSTEM_ERROR', `recall failed, the store answered ${res.status}`);
+    } finally {
+      if (!stored) this.#s.recalls?.forgetRecall(key);
+    }
     return h.messageId;
   }
 }

@@ -30,6 +30,21 @@ export function parseMetricsLabels(text: string): Record<string, string> {
   return out;
 }
 
+/**
+ * The process's own series (CPU, memory, event-loop lag, GC), one set per process: prom-client
+ * starts monitors for them that are never stopped, so a process running several brokers (or
+ * restarting one) must not start them again. They carry no broker labels.
+ */
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export class PromExporter {
   readonly registry = new Registry();
   readonly #o: PromExporterOptions;
@@ -41,7 +56,6 @@ export class PromExporter {
     this.#o = options;
     this.#services = services;
     this.registry.setDefaultLabels({ cluster: identity.cluster, node_type: 'broker', node_id: identity.brokerName, ...parseMetricsLabels(options.extraLabels) });
-    collectDefaultMetrics({ register: this.registry });
     this.#define();
   }
 
@@ -84,7 +98,7 @@ export class PromExporter {
       return;
     }
     try {
-      const text = await this.registry.metrics();
+      const text = `${await this.registry.metrics()}\n${await processMetrics().metrics()}`;
       res.writeHead(200, { 'content-type': this.registry.contentType }).end(req.method === 'HEAD' ? undefined : text);
     } catch (err) {
       this.#o.logger.error({ err }, 'collecting metrics failed');

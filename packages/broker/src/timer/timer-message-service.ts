@@ -14,9 +14,10 @@
 // after the last checkpoint may be delivered again, never lost).
 //
 // Recall: a delete marker (TIMER_DEL_UNIQKEY) is enqueued like any record, flagged, into the
-// slot of the message it names. Its key is remembered from the moment it is enqueued, and
-// again whenever its slot is read (after a restart), so the message is dropped instead of
-// delivered. A recall that arrives after its message was delivered has no effect.
+// slot of the message it names. Its key is remembered before the recall is answered, when the
+// marker is enqueued, and again whenever its slot is read (after a restart), until the slot is
+// wholly delivered; every copy with that message id is dropped instead of delivered. A recall
+// that arrives after its message was delivered has no effect.
 import { join } from 'node:path';
 import { Prop, createLogger, decodeRecord, encodeProperties, type Logger } from '@contrail/common';
 import type { JsonConfigFile } from '../persist/json-config-file.js';
@@ -52,8 +53,6 @@ const ENQUEUE_BATCH = 1024;
 const READ_AHEAD_SLOTS = 256;
 const MAX_DELIVERING = 128;
 const RETRY_AFTER_FAILURE_MS = 1000;
-/** A recall is remembered this long past its due time (a delivery running late still sees it). */
-const RECALL_KEPT_MS = 10 * 60_000;
 
 function isMarker(r: TimerRecord): boolean {
   return ((r.flags ?? 0) & TIMER_FLAG_DELETE) !== 0;
@@ -70,6 +69,8 @@ export class TimerMessageService {
   #enqueueOffset = 0;
   /** Slots before this time have been read for delivery. */
   #next = 0;
+  /** The slot being read into the due set (its records are in neither #next's past nor #due yet). */
+  #reading: number | undefined;
   /** Records read (or enqueued late) and not yet delivered, by log position. */
   readonly #due = new Map<number, Due>();
   /** The same records not being delivered right now, earliest first. */
@@ -85,7 +86,11 @@ export class TimerMessageService {
   #stopped = false;
   #delivered = 0;
   #recalledCount = 0;
-  /** Delete keys (topic + "+" + message id) of recalled messages → when to forget them. */
+  /**
+   * Delete keys (topic + "+" + message id) of recalled messages → their due time. A key is
+   * kept until every record of its slot has been delivered or dropped (the read time is past
+   * the slot), however late that is, and matches every copy that carries the id.
+   */
   readonly #recalled = new Map<string, number>();
 
   constructor(settings: TimerServiceSettings, store: MessageStorePort, checkpointFile: JsonConfigFile, logger?: Logger) {
@@ -215,7 +220,7 @@ export class TimerMessageService {
 
   /** The earliest slot not wholly delivered. */
   #readTime(): number {
-    let t = this.#next;
+    let t = Math.min(this.#next, this.#reading ?? Infinity);
     for (const d of this.#due.values()) t = Math.min(t, this.#wheel.slotTime(d.rec.delayedTime));
     return t;
   }
@@ -232,7 +237,7 @@ export class TimerMessageService {
       const due = Number(m.properties[TIMER_OUT_MS]);
       const delayedTime = Number.isSafeInteger(due) ? due : 0;
       const del = m.properties[TIMER_DEL_UNIQKEY];
-      if (del !== undefined) this.#recalled.set(del, delayedTime + RECALL_KEPT_MS);
+      if (del !== undefined) this.#recalled.set(del, delayedTime);
       const flags = del !== undefined ? TIMER_FLAG_DELETE : 0;
       batch.push({ rec: { delayedTime, offsetPy: m.physicalOffset, sizePy: m.storeSize, prevPos: -1, queueOffset: m.queueOffset, flags } });
       if (batch.length >= ENQUEUE_BATCH) await drain();
@@ -276,8 +281,11 @@ export class TimerMessageService {
         slot = this.#wheel.peek(t);
         if (slot === undefined) continue;
       }
-      // From here, records enqueued into slot t go to the due set directly (see #add).
+      // From here, records enqueued into slot t go to the due set directly (see #add). Until its
+      // records are in the due set, a checkpoint (and the recall bookkeeping) still counts slot
+      // t as unread: a crash in between reads it again instead of losing it.
       this.#next = t + this.#wheel.precisionMs;
+      this.#reading = t;
       let pos = slot.lastPos;
       const found: { pos: number; rec: TimerRecord }[] = [];
       while (pos >= 0) {
@@ -292,6 +300,7 @@ export class TimerMessageService {
       // Markers first, so that the messages they name are known before any is delivered.
       for (const d of found) if (isMarker(d.rec)) await this.#rememberMarker(d.rec);
       for (const d of found) if (!isMarker(d.rec)) this.#addDue(d.pos, d.rec);
+      this.#reading = undefined;
       this.#wheel.forget(t);
       this.#scheduleDue();
     }
@@ -356,7 +365,7 @@ export class TimerMessageService {
       return;
     }
     const id = m.properties[Prop.UNIQ_KEY];
-    if (id !== undefined && this.#recalled.delete(deleteKey(topic, id))) {
+    if (id !== undefined && this.#recalled.has(deleteKey(topic, id))) {
       this.#recalledCount++;
       this.#log.info({ topic, msgId: id }, 'timer message recalled; not delivered');
       return;
@@ -383,13 +392,27 @@ export class TimerMessageService {
     const buf = await this.#store.lookMessageByOffset(r.offsetPy);
     if (buf === null) return;
     const key = decodeRecord(buf, 0, { strict: false }).properties[TIMER_DEL_UNIQKEY];
-    if (key !== undefined) this.#recalled.set(key, r.delayedTime + RECALL_KEPT_MS);
+    if (key !== undefined) this.#recalled.set(key, r.delayedTime);
   }
 
+  /**
+   * A recall takes effect at once, before its marker is in the timer log: the broker calls this
+   * before it answers, so a message due before the marker is enqueued is still dropped.
+   */
+  rememberRecall(key: string, dueMs: number): void {
+    this.#recalled.set(key, dueMs);
+  }
+
+  /** Undoes rememberRecall when the marker could not be stored. */
+  forgetRecall(key: string): void {
+    this.#recalled.delete(key);
+  }
+
+  /** Drops the keys of slots wholly delivered: a restart would not read those slots again. */
   #forgetOldRecalls(): void {
     if (this.#recalled.size === 0) return;
-    const now = Date.now();
-    for (const [key, until] of this.#recalled) if (until < now) this.#recalled.delete(key);
+    const readTime = this.#readTime();
+    for (const [key, due] of this.#recalled) if (this.#wheel.slotTime(due) < readTime) this.#recalled.delete(key);
   }
 
   /** Timer-log segments whose every record was due before the dequeue point are deleted. */
