@@ -2,8 +2,9 @@
 // that a client whose access point is this broker also sends to and receives from the rest
 // (RocketMQ's proxy does the same from the NameServer's route). The route comes from the
 // NameServers; each broker's gRPC port comes from the broker itself (GET_BROKER_CONFIG) and is
-// kept for a while. A broker that does not answer, or has its gRPC door off, is left out.
-// The same route finds the broker a recall handle names.
+// kept for a while; answers past their time are served while a refresh runs behind them. A
+// broker that does not answer, or has its gRPC door off, is left out. The same route finds the
+// broker a recall handle names.
 import type { Logger, TopicRouteData } from '@contrail/common';
 import type { BrokerOuterApi } from '../namesrv/broker-outer-api.js';
 import type { PbEndpoints } from './proto-types.js';
@@ -84,33 +85,45 @@ export class ClusterRoutes {
     return this.#o.outer.recallMessage(addr, topic, recallHandle, this.#o.timeoutMs);
   }
 
-  #route(topic: string): Promise<TopicRouteData | undefined> {
+  /**
+   * The first lookup of a key waits for its answer; later ones get the last answer at once,
+   * and an expired one is refreshed behind it, so a slow NameServer or a dead peer delays only
+   * the first QueryRoute that needs it.
+   */
+  #cached<T>(map: Map<string, Cached<T>>, key: string, fetch: () => Promise<{ value: T; ttlMs: number }>): Promise<T> {
     const now = Date.now();
-    const hit = this.#routes.get(topic);
+    const hit = map.get(key);
     if (hit !== undefined && hit.until > now) return hit.value;
-    if (this.#routes.size > 10_000) this.#routes.clear();
-    const value = this.#o.outer.topicRoute(this.#o.namesrvAddrs, topic, this.#o.timeoutMs);
-    this.#routes.set(topic, { until: now + ROUTE_TTL_MS, value });
-    return value;
+    if (hit === undefined && map.size > 10_000) map.clear();
+    const refreshing = fetch();
+    const entry: Cached<T> = { until: Number.POSITIVE_INFINITY, value: refreshing.then((r) => r.value) };
+    if (hit !== undefined) hit.until = Number.POSITIVE_INFINITY; // one refresh at a time
+    refreshing.then(
+      (r) => map.set(key, { until: Date.now() + r.ttlMs, value: Promise.resolve(r.value) }),
+      () => map.delete(key), // the fetchers answer instead of failing; this is only a backstop
+    );
+    if (hit !== undefined) return hit.value;
+    map.set(key, entry);
+    return entry.value;
+  }
+
+  #route(topic: string): Promise<TopicRouteData | undefined> {
+    return this.#cached(this.#routes, topic, async () => ({
+      value: await this.#o.outer.topicRoute(this.#o.namesrvAddrs, topic, this.#o.timeoutMs),
+      ttlMs: ROUTE_TTL_MS,
+    }));
   }
 
   #grpcPort(addr: string): Promise<number> {
-    const now = Date.now();
-    const hit = this.#ports.get(addr);
-    if (hit !== undefined && hit.until > now) return hit.value;
-    const entry: Cached<number> = { until: now + PORT_TTL_MS, value: Promise.resolve(-1) };
-    entry.value = this.#o.outer.brokerConfig(addr, this.#o.timeoutMs).then(
-      (config) => {
+    return this.#cached(this.#ports, addr, async () => {
+      try {
+        const config = await this.#o.outer.brokerConfig(addr, this.#o.timeoutMs);
         const port = Number(config.grpcListenPort ?? '-1');
-        return Number.isInteger(port) && port > 0 && port <= 65535 ? port : -1;
-      },
-      (err: unknown) => {
+        return { value: Number.isInteger(port) && port > 0 && port <= 65535 ? port : -1, ttlMs: PORT_TTL_MS };
+      } catch (err) {
         this.#o.log.debug({ err, broker: addr }, 'cannot ask a broker for its gRPC port');
-        entry.until = Date.now() + UNREACHABLE_TTL_MS;
-        return -1;
-      },
-    );
-    this.#ports.set(addr, entry);
-    return entry.value;
+        return { value: -1, ttlMs: UNREACHABLE_TTL_MS };
+      }
+    });
   }
 }
