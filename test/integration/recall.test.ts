@@ -37,7 +37,7 @@ async function bodiesAfter(consumer: PullConsumer, topic: string, dueAt: number)
 
 test('a timer message recalled before it is due is never delivered; the one beside it is', async () => {
   await withCluster('RECALL_BASIC', async (_c, producer, consumer) => {
-    const due = Date.now() + 1500;
+    const due = Date.now() + 2500;
     const keep = await producer.send({ topic: 'RECALL_BASIC', body: 'keep', deliverTimeMs: due });
     const drop = await producer.send({ topic: 'RECALL_BASIC', body: 'drop', deliverTimeMs: due });
     const plain = await producer.send({ topic: 'RECALL_BASIC', body: 'now' });
@@ -50,7 +50,8 @@ test('a timer message recalled before it is due is never delivered; the one besi
 
 test('a recall holds across a broker restart before the message is due', async () => {
   await withCluster('RECALL_RESTART', async (cluster, producer, consumer) => {
-    const due = Date.now() + 2500;
+    // Far enough ahead that a loaded machine still restarts the broker before it.
+    const due = Date.now() + 5000;
     const drop = await producer.send({ topic: 'RECALL_RESTART', body: 'drop', deliverTimeMs: due });
     await producer.send({ topic: 'RECALL_RESTART', body: 'keep', deliverTimeMs: due });
     assert.ok(drop.recallHandle !== undefined);
@@ -65,7 +66,7 @@ test('a recall holds across a broker restart before the message is due', async (
 
 test('a recall drops every copy that carries the message id', async () => {
   await withCluster('RECALL_COPIES', async (_c, producer, consumer) => {
-    const due = Date.now() + 1500;
+    const due = Date.now() + 2500;
     // A send retried after a timeout stores its message twice, with one UNIQ_KEY.
     const id = 'AC1100010000000000000000000RCOPY';
     const first = await producer.send({ topic: 'RECALL_COPIES', body: 'copy1', deliverTimeMs: due, properties: { UNIQ_KEY: id } });
@@ -80,7 +81,9 @@ test('a recall drops every copy that carries the message id', async () => {
 
 test('recalls still hold when the broker comes back long after the due time', async () => {
   await withCluster('RECALL_OUTAGE', async (cluster, producer, consumer) => {
-    const due = Date.now() + 3000;
+    // Far ahead, so that 3,000 requests on a loaded machine are all in before it; the clock
+    // shift below makes it overdue at once anyway.
+    const due = Date.now() + 15_000;
     // Many recalled messages, so that their deliveries after the restart span several of the
     // timer's ticks: a recall forgotten by the clock instead of by delivery progress shows.
     const n = 1500;
