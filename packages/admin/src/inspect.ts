@@ -1,7 +1,7 @@
 // Read-only cluster inspection, as mqadmin's clusterList, getBrokerConfig, topicStatus and
 // consumerProgress: which brokers run, with what settings, how far each queue of a topic
 // reaches, and how far behind a consumer group is on each queue.
-import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, parseLenientJson } from '@contrail/common';
+import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, javaPropertiesRecord, parseLenientJson } from '@contrail/common';
 import { masterAddr, type TopicRouteData } from '@contrail/client';
 import { RequestCode, ResponseCode } from '@contrail/remoting';
 import type { AdminClient } from './admin-client.js';
@@ -76,12 +76,7 @@ export async function brokerRuntimeInfo(admin: AdminClient, addr: string): Promi
 /** GET_BROKER_CONFIG: the broker's settings, key by key. */
 export async function brokerConfig(admin: AdminClient, addr: string): Promise<Record<string, string>> {
   const res = await admin.brokerRequest(addr, RequestCode.GET_BROKER_CONFIG);
-  const out: Record<string, string> = {};
-  for (const line of (res.body?.toString('utf8') ?? '').split('\n')) {
-    const at = line.indexOf('=');
-    if (at > 0 && !line.startsWith('#')) out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-  }
-  return out;
+  return javaPropertiesRecord(res.body?.toString('utf8') ?? '');
 }
 
 /** The master address of the named broker. */

@@ -1,7 +1,7 @@
 // The producer: sync (promise), callback and one-way sends, ordered sends through a queue
 // selector or sharding key, batch sends, retries on another broker with fault avoidance, and
 // (by default) coalescing of the sends made within one event-loop turn into batch frames.
-import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, encodeBatchBodyRaw, validateName } from '@contrail/common';
+import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, decodeRecallHandle, encodeBatchBodyRaw, validateName } from '@contrail/common';
 import { RequestCode, createRequest, type RemotingCommand, type RemotingConnection } from '@contrail/remoting';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
 import { LatencyFaultTolerance } from './fault-tolerance.js';
@@ -195,8 +195,7 @@ export class Producer {
   async recallMessage(topic: string, recallHandle: string): Promise<string> {
     this.#checkRunning();
     checkTopic(topic);
-    const brokerName = Buffer.from(recallHandle, 'base64url').toString('utf8').split(' ')[2];
-    if (brokerName === undefined || brokerName.length === 0) throw new ContrailError('ILLEGAL_OPERATION', 'recall failed, the recall handle is not valid');
+    const { brokerName } = decodeRecallHandle(recallHandle);
     const addr = await this.#brokerAddr({ topic, brokerName, queueId: 0 });
     const req = createRequest(RequestCode.RECALL_MESSAGE, { topic, recallHandle, producerGroup: this.producerGroup });
     const res = await this.#client.remoting.invoke(addr, req, this.#timeoutMs);

@@ -11,4 +11,6 @@ export * from './stored-message.js';
 export * from './batch-body.js';
 export * from './message.js';
 export * from './lenient-json.js';
+export * from './java-properties.js';
+export * from './recall-handle.js';
 export * from './topic-route-data.js';

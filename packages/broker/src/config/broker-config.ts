@@ -154,6 +154,19 @@ export function defaultBrokerConfig(): BrokerConfig {
   };
 }
 
+/** metricsLabel "key:value,key:value" as labels, or the first pair that is not one. */
+export function parseMetricsLabels(text: string): { labels: Record<string, string> } | { bad: string } {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    if (pair.trim().length === 0) continue;
+    const at = pair.indexOf(':');
+    const key = pair.slice(0, at).trim();
+    if (at < 0 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) return { bad: pair };
+    labels[key] = pair.slice(at + 1).trim();
+  }
+  return { labels };
+}
+
 export function splitNamesrvAddr(value: string): string[] {
   return value
     .split(';')

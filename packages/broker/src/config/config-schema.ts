@@ -1,7 +1,7 @@
 // How each broker.conf key is read and checked. Keys RocketMQ knows but Contrail does not
 // use are listed as ignored so that a real broker.conf loads without noise.
 import { isIPv4 } from 'node:net';
-import { splitNamesrvAddr, type BrokerConfig } from './broker-config.js';
+import { parseMetricsLabels, splitNamesrvAddr, type BrokerConfig } from './broker-config.js';
 import { parseDelayLevels } from './delay-levels.js';
 
 export type RawValue = string | number | boolean | readonly string[];
@@ -52,11 +52,8 @@ const name: Reader = (raw) => {
 /** "key:value,key:value" with Prometheus label names. */
 const metricsLabels: Reader = (raw) => {
   const s = text(raw).trim();
-  for (const pair of s.split(',').filter((p) => p.trim().length > 0)) {
-    const [k, v] = pair.split(':').map((x) => x.trim());
-    if (k === undefined || v === undefined || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) return { error: `must be key:value pairs separated by ',', got ${JSON.stringify(pair)}` };
-  }
-  return { value: s };
+  const parsed = parseMetricsLabels(s);
+  return 'bad' in parsed ? { error: `must be key:value pairs separated by ',', got ${JSON.stringify(parsed.bad)}` } : { value: s };
 };
 
 const ipv4: Reader = (raw) => {

@@ -1,10 +1,9 @@
 // Builds a BrokerConfig from broker.conf (if given) and overrides (command-line flags, or
 // options passed in code); overrides win. Unknown keys are logged, bad values refused.
 import { readFileSync } from 'node:fs';
-import { ContrailError, createLogger, type Logger } from '@contrail/common';
+import { ContrailError, createLogger, parseJavaProperties, type Logger } from '@contrail/common';
 import { defaultBrokerConfig, type BrokerConfig } from './broker-config.js';
 import { CONFIG_ALIASES, CONFIG_READERS, IGNORED_KEYS, type RawValue } from './config-schema.js';
-import { parseJavaProperties } from './java-properties.js';
 
 export type BrokerConfigOverrides = Readonly<Record<string, RawValue | undefined>>;
 

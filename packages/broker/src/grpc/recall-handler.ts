@@ -1,18 +1,16 @@
 // RecallMessage: the client sends it to its access point, which may not hold the message.
 // The handle names the broker that does: this one recalls it itself, another one is asked
 // over remoting (RECALL_MESSAGE), found through the NameServers' route of the topic.
-import { ContrailError, validateName } from '@contrail/common';
-import { decodeRecallHandle } from '../timer/recall-handle.js';
+import { ContrailError, decodeRecallHandle } from '@contrail/common';
 import { callContext, type CallLike } from './call-context.js';
 import type { DoorDeps } from './door-deps.js';
-import { Code, OK, refuse } from './grpc-status.js';
+import { OK } from './grpc-status.js';
 import type { PbRecallMessageRequest, PbStatus } from './proto-types.js';
+import { topicNameOf } from './route-handlers.js';
 
 export async function recallMessage(deps: DoorDeps, call: CallLike, req: PbRecallMessageRequest): Promise<{ status: PbStatus; message_id: string }> {
   const ctx = callContext(call);
-  const topic = req.topic?.name ?? '';
-  const why = validateName(topic);
-  if (why !== null) refuse(Code.ILLEGAL_TOPIC, why);
+  const topic = topicNameOf(req.topic);
   const recallHandle = req.recall_handle ?? '';
   const handle = decodeRecallHandle(recallHandle);
   if (handle.brokerName === deps.brokerName) {

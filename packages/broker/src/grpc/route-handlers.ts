@@ -14,10 +14,16 @@ import type { PbBroker, PbMessageQueue, PbQueryAssignmentRequest, PbQueryRouteRe
 const ACCEPT_ALL = ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'];
 
 
-export function topicOf(deps: DoorDeps, r: PbResource | undefined): TopicConfig {
+/** The resource's topic name; ILLEGAL_TOPIC when it is not a valid one. */
+export function topicNameOf(r: PbResource | undefined): string {
   const name = r?.name ?? '';
   const why = validateName(name);
   if (why !== null) refuse(Code.ILLEGAL_TOPIC, why);
+  return name;
+}
+
+export function topicOf(deps: DoorDeps, r: PbResource | undefined): TopicConfig {
+  const name = topicNameOf(r);
   const tc = deps.core.services.topics.get(name);
   if (tc === undefined) refuse(Code.TOPIC_NOT_FOUND, `topic[${name}] not exist`);
   return tc;
@@ -43,9 +49,7 @@ function ownQueues(deps: DoorDeps, tc: TopicConfig): BrokerQueues {
 
 /** Every broker's share of the topic (this one first), or TOPIC_NOT_FOUND when none has it. */
 async function clusterQueues(deps: DoorDeps, r: PbResource | undefined): Promise<{ topic: string; brokers: BrokerQueues[] }> {
-  const topic = r?.name ?? '';
-  const why = validateName(topic);
-  if (why !== null) refuse(Code.ILLEGAL_TOPIC, why);
+  const topic = topicNameOf(r);
   const local = deps.core.services.topics.get(topic);
   const peers = await deps.routes.peers(topic);
   if (local === undefined && peers.length === 0) refuse(Code.TOPIC_NOT_FOUND, `topic[${topic}] not exist`);

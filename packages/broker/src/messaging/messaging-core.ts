@@ -52,11 +52,7 @@ export class MessagingCore {
 
   async pullMessage(req: PullMessageRequest, clientAddress: string): Promise<PullMessageResult> {
     const r = await this.#pull.pullMessage(req, clientAddress);
-    if (r.messageCount > 0) {
-      let bytes = 0;
-      for (const b of r.buffers) bytes += b.length;
-      this.services.stats.recordOut(req.topic, req.consumerGroup, r.messageCount, bytes);
-    }
+    this.services.stats.recordOut(req.topic, req.consumerGroup, r.messageCount, r.totalBytes);
     return r;
   }
 

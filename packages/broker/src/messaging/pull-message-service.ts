@@ -79,6 +79,7 @@ export class PullMessageService {
       suggestWhichBrokerId: 0,
       buffers: r.status === 'FOUND' ? r.buffers : [],
       messageCount: r.status === 'FOUND' ? r.messageCount : 0,
+      totalBytes: r.status === 'FOUND' ? r.totalBytes : 0,
     };
   }
 }

@@ -32,4 +32,6 @@ export interface PullMessageResult {
   /** Stored records, byte for byte. */
   buffers: Buffer[];
   messageCount: number;
+  /** Bytes of the records in buffers. */
+  totalBytes: number;
 }

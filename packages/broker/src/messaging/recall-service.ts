@@ -3,9 +3,9 @@
 // like any timer record and drops the marked message when its slot comes, instead of
 // delivering it. A recall that comes too late (the message is due, or already delivered)
 // is refused with ILLEGAL_OPERATION.
-import { Perm, Prop, encodeProperties } from '@contrail/common';
+import { Perm, Prop, decodeRecallHandle, encodeProperties } from '@contrail/common';
 import { isPutStored } from '@contrail/store';
-import { TIMER_DEL_UNIQKEY, decodeRecallHandle, deleteKey } from '../timer/recall-handle.js';
+import { TIMER_DEL_UNIQKEY, deleteKey } from '../timer/recall-handle.js';
 import { TIMER_OUT_MS, TIMER_TOPIC } from '../timer/timer-target.js';
 import { bornHostOf } from './born-host.js';
 import type { BrokerServices } from './broker-services.js';

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, type Logger } from '@contrail/common';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerServices } from '../messaging/broker-services.js';
+import { parseMetricsLabels } from '../config/broker-config.js';
 import { isSystemTopic, type InTotals, type OutTotals } from './broker-stats.js';
 
 export interface PromExporterOptions {
@@ -20,15 +21,6 @@ export interface PromExporterOptions {
 }
 
 const bool = (b: boolean): string => (b ? 'true' : 'false');
-
-export function parseMetricsLabels(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of text.split(',')) {
-    const at = pair.indexOf(':');
-    if (at > 0) out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
-  }
-  return out;
-}
 
 /**
  * The process's own series (CPU, memory, event-loop lag, GC), one set per process: prom-client
@@ -55,7 +47,8 @@ export class PromExporter {
   constructor(options: PromExporterOptions, services: () => BrokerServices, identity: { cluster: string; brokerName: string }) {
     this.#o = options;
     this.#services = services;
-    this.registry.setDefaultLabels({ cluster: identity.cluster, node_type: 'broker', node_id: identity.brokerName, ...parseMetricsLabels(options.extraLabels) });
+    const extra = parseMetricsLabels(options.extraLabels);
+    this.registry.setDefaultLabels({ cluster: identity.cluster, node_type: 'broker', node_id: identity.brokerName, ...('labels' in extra ? extra.labels : {}) });
     this.#define();
   }
 
@@ -137,13 +130,10 @@ export class PromExporter {
     const lags = (): { group: string; topic: string; lag: number }[] => {
       const { offsets, store } = s();
       const out: { group: string; topic: string; lag: number }[] = [];
-      for (const [key, queues] of Object.entries(offsets.toJSON().offsetTable)) {
-        const at = key.lastIndexOf('@');
-        if (at <= 0) continue;
-        const topic = key.slice(0, at);
+      for (const { group, topic, queues } of offsets.entries()) {
         let lag = 0;
-        for (const [q, committed] of Object.entries(queues)) lag += Math.max(0, store.getMaxOffsetInQueue(topic, Number(q)) - committed);
-        out.push({ group: key.slice(at + 1), topic, lag });
+        for (const [q, committed] of queues) lag += Math.max(0, store.getMaxOffsetInQueue(topic, q) - committed);
+        out.push({ group, topic, lag });
       }
       return out;
     };

@@ -1,6 +1,6 @@
 // Talking to the NameServers (REGISTER_BROKER with the topic table, UNREGISTER_BROKER, a
 // topic's route) and to other brokers (GET_BROKER_CONFIG, RECALL_MESSAGE).
-import { ContrailError, bodyCrc, createLogger, errorCodeOfRemoting, parseTopicRouteData, type Logger, type TopicRouteData } from '@contrail/common';
+import { ContrailError, bodyCrc, createLogger, errorCodeOfRemoting, javaPropertiesRecord, parseTopicRouteData, type Logger, type TopicRouteData } from '@contrail/common';
 import { RequestCode, ResponseCode, createRequest, type RemotingClient } from '@contrail/remoting';
 import type { TopicConfigSerializeWrapper } from '../topic/topic-config-manager.js';
 
@@ -82,12 +82,7 @@ export class BrokerOuterApi {
   async brokerConfig(brokerAddr: string, timeoutMs: number): Promise<Record<string, string>> {
     const res = await this.#client.invoke(brokerAddr, createRequest(RequestCode.GET_BROKER_CONFIG), timeoutMs);
     if (res.code !== ResponseCode.SUCCESS) throw new Error(`GET_BROKER_CONFIG from ${brokerAddr}: code ${res.code}: ${res.remark ?? ''}`);
-    const out: Record<string, string> = {};
-    for (const line of (res.body ?? Buffer.alloc(0)).toString('utf8').split('\n')) {
-      const at = line.indexOf('=');
-      if (at > 0 && !line.startsWith('#')) out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-    }
-    return out;
+    return javaPropertiesRecord(res.body?.toString('utf8') ?? '');
   }
 
   /** Another broker recalls a timer message it holds; its answer's error travels as a ContrailError. */

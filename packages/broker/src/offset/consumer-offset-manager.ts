@@ -53,6 +53,14 @@ export class ConsumerOffsetManager {
     return this.#table.get(topic + SEPARATOR + group) ?? new Map();
   }
 
+  /** Every group and topic with committed offsets, with its offsets by queue. */
+  *entries(): IterableIterator<{ group: string; topic: string; queues: ReadonlyMap<number, number> }> {
+    for (const [key, queues] of this.#table) {
+      const at = key.indexOf(SEPARATOR);
+      yield { topic: key.slice(0, at), group: key.slice(at + 1), queues };
+    }
+  }
+
   /** Groups with committed offsets on `topic`. */
   groupsOfTopic(topic: string): string[] {
     const out: string[] = [];

@@ -1,5 +1,6 @@
-// A reader for the subset of Java .properties syntax broker.conf files use: `key=value` or
-// `key: value` lines, `#`/`!` comments, backslash line continuations.
+// A reader for the subset of Java .properties syntax broker.conf files (and the body of a
+// broker's GET_BROKER_CONFIG answer) use: `key=value` or `key: value` lines, `#`/`!`
+// comments, backslash line continuations.
 
 export interface PropertyLine {
   key: string;
@@ -24,5 +25,12 @@ export function parseJavaProperties(text: string): PropertyLine[] {
     }
     out.push({ key: m[1] ?? '', value: (m[2] ?? '').trim(), line: lineNo });
   }
+  return out;
+}
+
+/** The same text as a key → value map (a later line wins). */
+export function javaPropertiesRecord(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of parseJavaProperties(text)) out[p.key] = p.value;
   return out;
 }
