@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ContrailError } from '@contrail/common';
 import { brokerCommand } from './commands/broker.js';
 import { clusterCommand } from './commands/cluster.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { groupCommand } from './commands/group.js';
 import { namesrvCommand } from './commands/namesrv.js';
 import { startCommand } from './commands/start.js';
@@ -18,6 +19,7 @@ const program = new Command('contrail')
 startCommand(program);
 namesrvCommand(program);
 brokerCommand(program);
+dashboardCommand(program);
 topicCommand(program);
 messageCommand(program);
 clusterCommand(program);

@@ -16,9 +16,11 @@ export {
   brokerConfig,
   brokerRuntimeInfo,
   clusterList,
+  consumerGroups,
   consumerProgress,
   topicStatus,
   type BrokerSummary,
+  type GroupSummary,
   type QueueProgress,
   type QueueStatus,
 } from './inspect.js';

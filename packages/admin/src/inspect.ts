@@ -135,6 +135,47 @@ export async function consumerProgress(admin: AdminClient, group: string, topics
   return rows;
 }
 
+export interface GroupSummary {
+  group: string;
+  /** Brokers (master names) that hold the group's subscription config. */
+  brokerNames: string[];
+  /** A group the brokers create for themselves (RocketMQ's system groups). */
+  system: boolean;
+}
+
+/** The broker's own groups, created on every start (not the application's). */
+const SYSTEM_GROUPS: ReadonlySet<string> = new Set([
+  'TOOLS_CONSUMER',
+  'FILTERSRV_CONSUMER',
+  'SELF_TEST_C_GROUP',
+  'CID_ONS-HTTP-PROXY',
+  'CID_ONSAPI_PULL',
+  'CID_ONSAPI_PERMISSION',
+  'CID_ONSAPI_OWNER',
+  'CID_RMQ_SYS_TRANS',
+]);
+
+/** Every subscription group on any master (GET_ALL_SUBSCRIPTIONGROUP_CONFIG), sorted by name. */
+export async function consumerGroups(admin: AdminClient): Promise<GroupSummary[]> {
+  const info = await admin.clusterInfo();
+  const byName = new Map<string, GroupSummary>();
+  for (const bd of Object.values(info.brokerAddrTable)) {
+    const addr = masterAddr(bd);
+    if (addr === undefined) continue;
+    const body = parseLenientJson((await admin.brokerRequest(addr, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG)).body?.toString('utf8') ?? '{}');
+    const table = isRecord(body) && isRecord(body.subscriptionGroupTable) ? body.subscriptionGroupTable : {};
+    for (const group of Object.keys(table)) {
+      let g = byName.get(group);
+      if (g === undefined) {
+        g = { group, brokerNames: [], system: SYSTEM_GROUPS.has(group) || group.startsWith('CID_RMQ_SYS_') };
+        byName.set(group, g);
+      }
+      g.brokerNames.push(bd.brokerName);
+    }
+  }
+  return [...byName.values()].sort((a, b) => a.group.localeCompare(b.group));
+}
+
 async function topicsOfGroup(admin: AdminClient, group: string): Promise<string[]> {
   const info = await admin.clusterInfo();
   const topics = new Set<string>();

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createLogger, ContrailError } from '@contrail/common';
 import { Broker, resolveBrokerConfig } from '@contrail/broker';
 import { NameServer } from '@contrail/namesrv';
+import { DashboardServer } from '@contrail/dashboard';
 import { parseHost, parsePort } from '../options.js';
 import { describeStartupError, runUntilSignal, type Service } from '../lifecycle.js';
 import { fail } from '../fail.js';
@@ -18,6 +19,8 @@ interface StartFlags {
   grpcPort: number;
   metricsPort: number;
   metrics: boolean;
+  dashboardPort: number;
+  dashboard: boolean;
   flushDiskType: string;
 }
 
@@ -33,6 +36,8 @@ export function startCommand(program: Command): void {
     .option('--grpc-port <port>', 'RocketMQ 5 gRPC port (0 picks a free one)', parsePort, 8081)
     .option('--metrics-port <port>', 'Prometheus metrics port, GET /metrics (0 picks a free one)', parsePort, 5557)
     .option('--no-metrics', 'do not serve Prometheus metrics')
+    .option('--dashboard-port <port>', 'web dashboard and HTTP API port (0 picks a free one)', parsePort, 8080)
+    .option('--no-dashboard', 'do not serve the dashboard')
     .option('--flush-disk-type <type>', 'ASYNC_FLUSH or SYNC_FLUSH', 'ASYNC_FLUSH')
     .action(async (flags: StartFlags, cmd: Command) => {
       const log = createLogger('cli');
@@ -92,9 +97,24 @@ export function startCommand(program: Command): void {
       const broker = started.broker;
       services.push(broker);
 
+      let dashboardUrl = '';
+      if (flags.dashboard) {
+        const dashboard = new DashboardServer({ namesrvAddr, host: flags.host, port: flags.dashboardPort });
+        try {
+          await dashboard.start();
+          services.push(dashboard);
+          dashboardUrl = `, dashboard http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${dashboard.port}/`;
+        } catch (err) {
+          await dashboard.shutdown().catch(() => undefined);
+          // Like the metrics: the default port being taken is no reason not to start.
+          if (cmd.getOptionValueSource('dashboardPort') !== 'default') return abort(`cannot start the dashboard on ${flags.host}:${flags.dashboardPort}: ${describeStartupError(err)}`);
+          process.stderr.write(`contrail: the dashboard port ${flags.dashboardPort} is taken; starting without the dashboard (--dashboard-port picks another)\n`);
+        }
+      }
+
       const grpc = broker.grpcPort > 0 ? `, gRPC ${flags.brokerIp1}:${broker.grpcPort}` : '';
       const metrics = broker.metricsPort > 0 ? `, metrics http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${broker.metricsPort}/metrics` : '';
-      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}${metrics}, data ${resolve(flags.dataDir)}`;
+      const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}${metrics}${dashboardUrl}, data ${resolve(flags.dataDir)}`;
       log.info({ namesrv: namesrvAddr, broker: broker.address }, line);
       process.stderr.write(`${line}\n`);
       runUntilSignal(services, log);

@@ -110,6 +110,9 @@ export function processGetBrokerRuntimeInfo(a: AdminContext, request: RemotingCo
     consumerGroupOnlineCount: String(s.consumers.groups().length),
     producerGroupOnlineCount: String(s.producers.groups().length),
     pullLongPollingHeld: String(s.pullHold.size),
+    // Counted since the broker started (RocketMQ's counters restart with the broker too).
+    msgPutTotalTodayNow: String(sumOf(s.stats.messagesIn())),
+    msgGetTotalTodayNow: String(sumOf(s.stats.messagesOut())),
   };
   if (store.getMaxPhyOffset !== undefined) table.commitLogMaxOffset = String(store.getMaxPhyOffset());
   if (store.getMinPhyOffset !== undefined) table.commitLogMinOffset = String(store.getMinPhyOffset());
@@ -120,6 +123,12 @@ export function processGetBrokerRuntimeInfo(a: AdminContext, request: RemotingCo
 export function processGetBrokerConfig(a: AdminContext, request: RemotingCommand): OutgoingCommand {
   const lines = Object.entries(a.configProperties()).map(([k, v]) => `${k}=${v}`);
   return ok(request, { version: JSON.stringify({ timestamp: a.bootTimestamp, counter: 0 }) }, Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
+}
+
+function sumOf(rows: Iterable<{ messages: number }>): number {
+  let n = 0;
+  for (const r of rows) n += r.messages;
+  return n;
 }
 
 function formatRuntime(ms: number): string {
