@@ -169,8 +169,8 @@ export async function startContrail(o: ContrailStart): Promise<Server> {
   mkdirSync(o.dataDir, { recursive: true });
   const flags = ['--data-dir', o.dataDir, '--namesrv-port', String(namesrvPort), '--broker-port', String(port)];
   if (o.flushDiskType !== undefined) flags.push('--flush-disk-type', o.flushDiskType);
-  // The metrics port as `contrail start` serves it, but a free one, so no fixed port can clash.
-  if (contrailLauncher() === 'cli') flags.push('--metrics-port', '0');
+  // The metrics and dashboard as `contrail start` serves them, on free ports, so no fixed port can clash.
+  if (contrailLauncher() === 'cli') flags.push('--metrics-port', '0', '--dashboard-port', '0');
   const script = contrailLauncher() === 'cli' ? [CLI, 'start'] : [EMBEDDED];
   const t0 = Date.now();
   const log = logFile(o.logDir, 'contrail');

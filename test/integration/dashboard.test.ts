@@ -178,6 +178,15 @@ test('bad requests get their documented codes; the server keeps serving and noth
     assert.equal(errorCode(a), code, what);
     assert.equal(typeof (a.json.error as { message?: unknown }).message, 'string', what);
   }
+  // A host name that is not this machine's (DNS rebinding) is refused on a loopback listener.
+  const rebound = await new Promise<string>((resolve, reject) => {
+    const s = connect(dash.port, '127.0.0.1', () => s.write('GET /api/cluster HTTP/1.1\r\nHost: attacker.example:8080\r\nConnection: close\r\n\r\n'));
+    let text = '';
+    s.on('data', (b) => (text += b.toString()));
+    s.on('close', () => resolve(text));
+    s.on('error', reject);
+  });
+  assert.match(rebound, /^HTTP\/1.1 400[^]*"code":"BAD_REQUEST"/);
   const wrong = await call('/api/cluster', { method: 'DELETE' });
   assert.equal(wrong.headers.get('allow'), 'GET');
 

@@ -16,7 +16,8 @@ const allowed: Record<string, readonly string[]> = {
   'packages/client': ['common', 'remoting'],
   'packages/admin': ['common', 'remoting', 'client'],
   'packages/testkit': ['common', 'remoting', 'store', 'namesrv', 'broker', 'client', 'admin'],
-  'apps/cli': ['common', 'remoting', 'store', 'namesrv', 'broker', 'client', 'admin'],
+  'apps/dashboard': ['common', 'client', 'admin'],
+  'apps/cli': ['common', 'remoting', 'store', 'namesrv', 'broker', 'client', 'admin', 'dashboard'],
 };
 
 function sources(dir: string, out: string[] = []): string[] {

@@ -106,12 +106,27 @@ test('namesrv: a taken port is a one-line error; SIGTERM stops cleanly', async (
 
 test('start prints ready, serves topic and message commands, stops on SIGTERM', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'contrail-cli-'));
-  const [nsPort, brokerPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const [nsPort, brokerPort, metricsPort, dashboardPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const { child, output } = await startUntil(
-    ['start', '--data-dir', join(dir, 'data'), '--namesrv-port', String(nsPort), '--broker-port', String(brokerPort), '--grpc-port', '0', '--metrics-port', String(metricsPort)],
+    [
+      'start',
+      '--data-dir',
+      join(dir, 'data'),
+      '--namesrv-port',
+      String(nsPort),
+      '--broker-port',
+      String(brokerPort),
+      '--grpc-port',
+      '0',
+      '--metrics-port',
+      String(metricsPort),
+      '--dashboard-port',
+      String(dashboardPort),
+    ],
     /Contrail ready/,
   );
   assert.match(output(), new RegExp(`metrics http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
+  assert.match(output(), new RegExp(`dashboard http://127\\.0\\.0\\.1:${dashboardPort}/`));
   try {
     const env = { NAMESRV_ADDR: `127.0.0.1:${nsPort}` };
     assert.equal(run(['topic', 'create', 'CliTopic', '-q', '2'], env).status, 0);
@@ -143,6 +158,20 @@ test('start prints ready, serves topic and message commands, stops on SIGTERM', 
     assert.match(noGroup.stderr, /^contrail: SUBSCRIPTION_GROUP_NOT_EXIST: .*--topic/);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     assert.match(metrics, /^rocketmq_messages_in_total\{[^}]*topic="CliTopic"[^}]*\} 1$/m);
+    const dash = (await (await fetch(`http://127.0.0.1:${dashboardPort}/api/topics/CliTopic`)).json()) as { messages: number };
+    assert.equal(dash.messages, 1);
+    // The dashboard alone, for the same NameServer; a second one on its port is a one-line error.
+    const alonePort = await freePort();
+    const alone = await startUntil(['dashboard', '-n', `127.0.0.1:${nsPort}`, '-p', String(alonePort)], /Dashboard ready/);
+    try {
+      const cluster = (await (await fetch(`http://127.0.0.1:${alonePort}/api/cluster`)).json()) as { brokers: { addr: string }[] };
+      assert.deepEqual(cluster.brokers.map((b) => b.addr), [`127.0.0.1:${brokerPort}`]);
+      const taken = run(['dashboard', '-n', `127.0.0.1:${nsPort}`, '-p', String(alonePort)]);
+      assert.equal(taken.status, 1);
+      assert.match(taken.stderr, /cannot start the dashboard .*address already in use/);
+    } finally {
+      assert.equal(await stop(alone.child), 0);
+    }
     const noBroker = run(['cluster', 'config', 'broker-zz'], env);
     assert.equal(noBroker.status, 1);
     assert.match(noBroker.stderr, /^contrail: ROUTE_NOT_FOUND: broker broker-zz/);

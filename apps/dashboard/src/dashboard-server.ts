@@ -3,7 +3,7 @@
 // listener carries on; nothing here writes to the store except a test message sent on request.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AdminClient } from '@contrail/admin';
 import { createLogger, type Logger } from '@contrail/common';
@@ -74,6 +74,23 @@ function match(method: string, segments: string[]): { found: Match | undefined; 
     if (route.method === method || (method === 'HEAD' && route.method === 'GET')) found ??= { route, params };
   }
   return { found, allowed };
+}
+
+/** An address only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/**
+ * Bound to loopback, the dashboard answers only requests addressed to it by IP or as
+ * localhost: a web page whose own host name has been re-pointed at 127.0.0.1 (DNS rebinding)
+ * would otherwise be same-origin with it and could use the API.
+ */
+function checkHostHeader(bindHost: string, header: string | undefined): void {
+  if (!isLoopback(bindHost)) return;
+  const hostname = (header ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (hostname === 'localhost' || isIP(hostname) !== 0) return;
+  throw new HttpError('BAD_REQUEST', `the dashboard on ${bindHost} answers requests for localhost or an IP address, not for ${JSON.stringify(hostname.slice(0, 100))}`);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -178,6 +195,7 @@ export class DashboardServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
+    checkHostHeader(this.#host, req.headers.host);
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const path = url.pathname;
     if (!path.startsWith('/api/')) return this.#serveStatic(method, path, res);

@@ -5,7 +5,8 @@ import { ContrailError } from '@contrail/common';
 
 export type HttpErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE';
 
-const STATUS: Record<HttpErrorCode, number> = {
+/** Each code's HTTP status (docs/errors.md lists the same). */
+export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -24,7 +25,7 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = 'HttpError';
-    this.status = STATUS[code];
+    this.status = HTTP_ERROR_STATUS[code];
   }
 }
 
