@@ -53,6 +53,17 @@ type State = 'created' | 'running' | 'stopped';
 
 const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
 
+/** Where a send stands after failed attempts, for #sendWithRetries to go on from. */
+interface RetryState {
+  begin: number;
+  attempt: number;
+  lastBroker: string;
+  lastError: unknown;
+}
+
+/** The options of a send that gives none (one shared object rather than one per send). */
+const NO_OPTIONS: SendOptions = Object.freeze({});
+
 export class Producer {
   readonly producerGroup: string;
   readonly #client: ClientInstance;
@@ -63,7 +74,12 @@ export class Producer {
   readonly #retries: number;
   readonly #limits: { maxMessageSize: number; compressOver: number };
   readonly #publishInfos = new WeakMap<TopicRouteData, PublishInfo>();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Sends not yet settled, and who waits for none to be left (shutdown). */
+  #pending = 0;
+  #idle: (() => void)[] = [];
+  readonly #settle = (): void => {
+    if (--this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  };
   #state: State = 'created';
 
   constructor(options: ProducerOptions) {
@@ -121,19 +137,19 @@ export class Producer {
     }
     this.#state = 'stopped';
     this.#coalescer?.flush();
-    await Promise.allSettled([...this.#inFlight]);
+    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
     await this.#client.shutdown({ producerGroup: this.producerGroup });
   }
 
   /** Sends one message and resolves once the broker has stored it. */
-  send<A = unknown>(msg: SendableMessage, options: SendOptions<A> = {}): Promise<SendResult> {
+  send<A = unknown>(msg: SendableMessage, options: SendOptions<A> = NO_OPTIONS as SendOptions<A>): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       this.sendCallback(msg, (err, result) => (err !== undefined || result === undefined ? reject(err) : resolve(result)), options);
     });
   }
 
   /** Like send(), reporting through a callback (no promise is made for the caller). */
-  sendCallback<A = unknown>(msg: SendableMessage, callback: SendDone, options: SendOptions<A> = {}): void {
+  sendCallback<A = unknown>(msg: SendableMessage, callback: SendDone, options: SendOptions<A> = NO_OPTIONS as SendOptions<A>): void {
     let prepared: PreparedMessage;
     try {
       this.#checkRunning();
@@ -147,10 +163,11 @@ export class Producer {
       this.#coalescer.add(prepared, callback);
       return;
     }
-    this.#track(this.#sendWithRetries([prepared], msg, options)).then(
-      (results) => this.#done(callback, undefined, results[0]),
-      (err: unknown) => this.#done(callback, asError(err), undefined),
-    );
+    this.#pending++;
+    this.#dispatch([prepared], msg, options, (err, results) => {
+      this.#settle();
+      this.#done(callback, err, results?.[0]);
+    });
   }
 
   /** Sends without waiting for the broker: resolves once the request is written. No retries. */
@@ -212,31 +229,74 @@ export class Producer {
   /** One coalesced group: a plain send for one message, a batch frame for more. */
   #sendGroup(topic: string, group: PendingSend[]): void {
     const msgs = group.map((g) => g.msg);
-    const sample: SendableMessage = { topic, body: msgs[0]?.body ?? Buffer.alloc(0) };
-    this.#track(this.#sendWithRetries(msgs, sample, {})).then(
-      (results) => {
-        group.forEach((g, i) => {
-          const r = results[i];
-          if (r !== undefined) this.#done(g.done, undefined, r);
-          else this.#done(g.done, new ContrailError('SYSTEM_ERROR', `the broker acknowledged ${results.length} of ${group.length} messages`), undefined);
-        });
-      },
-      (err: unknown) => {
-        const error = asError(err);
-        for (const g of group) this.#done(g.done, error, undefined);
-      },
-    );
+    this.#pending++;
+    // A plain send's queue choice reads only the topic: the first message stands for all.
+    this.#dispatch(msgs, msgs[0] ?? { topic, body: Buffer.alloc(0) }, NO_OPTIONS, (err, results) => {
+      this.#settle();
+      for (let i = 0; i < group.length; i++) {
+        const g = group[i] as PendingSend;
+        const r = results?.[i];
+        if (err !== undefined) this.#done(g.done, err, undefined);
+        else if (r !== undefined) this.#done(g.done, undefined, r);
+        else this.#done(g.done, new ContrailError('SYSTEM_ERROR', `the broker acknowledged ${results?.length ?? 0} of ${group.length} messages`), undefined);
+      }
+    });
   }
 
-  async #sendWithRetries<A>(msgs: PreparedMessage[], msg: SendableMessage, options: SendOptions<A>): Promise<SendResult[]> {
-    const topic = msgs[0]?.topic ?? msg.topic;
+  /**
+   * One send of `msgs` in one frame, reporting through `done`. With the route and the
+   * broker's address known (every send after a topic's first), the first attempt is a plain
+   * request with a callback: no promise or async frame per send. Anything else, and every
+   * retry, goes through #sendWithRetries.
+   */
+  #dispatch<A>(msgs: PreparedMessage[], msg: SendableMessage, options: SendOptions<A>, done: (err: Error | undefined, results: SendResult[] | undefined) => void): void {
+    const viaRetries = (from?: RetryState): void => {
+      this.#sendWithRetries(msgs, msg, options, from).then(
+        (results) => done(undefined, results),
+        (err: unknown) => done(asError(err), undefined),
+      );
+    };
+    const info = this.#cachedPublishInfo(msgs[0]?.topic ?? msg.topic);
+    let mq: MessageQueue | undefined;
+    try {
+      mq = info === undefined ? undefined : this.#chooseQueue(info, msg, options, undefined);
+    } catch {
+      mq = undefined;
+    }
+    const addr = mq === undefined ? undefined : this.#client.masterAddr(mq.brokerName);
+    if (mq === undefined || addr === undefined) return viaRetries();
+    const queue = mq;
     const begin = Date.now();
+    this.#client.remoting.invokeCallback(addr, this.#request(msgs, queue), options.timeoutMs ?? this.#timeoutMs, (error, res) => {
+      let err: unknown = error;
+      if (err === undefined && res !== undefined) {
+        try {
+          const results = sendResultsOf(res, queue, msgs.map((m) => m.uniqId));
+          this.#faults.update(queue.brokerName, Date.now() - begin, false);
+          return done(undefined, results);
+        } catch (e) {
+          err = e;
+        }
+      }
+      const retriable = isRetriableSendError(err);
+      if (retriable) this.#faults.update(queue.brokerName, Date.now() - begin, true);
+      this.#client.log.debug({ err, broker: queue.brokerName, attempt: 0 }, 'send attempt failed');
+      const fixed = options.selector !== undefined || options.shardingKey !== undefined || options.queue !== undefined;
+      if (!retriable || fixed || this.#retries === 0) return done(asError(err), undefined);
+      viaRetries({ begin, attempt: 1, lastBroker: queue.brokerName, lastError: err });
+    });
+  }
+
+  /** Sends with up to retryTimesWhenSendFailed retries within sendMsgTimeout; `from` resumes after failed attempts. */
+  async #sendWithRetries<A>(msgs: PreparedMessage[], msg: SendableMessage, options: SendOptions<A>, from?: RetryState): Promise<SendResult[]> {
+    const topic = msgs[0]?.topic ?? msg.topic;
+    const begin = from?.begin ?? Date.now();
     const deadline = begin + (options.timeoutMs ?? this.#timeoutMs);
     const fixed = options.selector !== undefined || options.shardingKey !== undefined || options.queue !== undefined;
     const attempts = fixed ? 1 : 1 + this.#retries;
-    let lastBroker: string | undefined;
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    let lastBroker = from?.lastBroker;
+    let lastError = from?.lastError;
+    for (let attempt = from?.attempt ?? 0; attempt < attempts; attempt++) {
       const info = await this.#publishInfo(topic);
       const mq = this.#chooseQueue(info, msg, options, lastBroker);
       const started = Date.now();
@@ -303,6 +363,20 @@ export class Producer {
     const mq = this.#picker.pick(queues, lastBroker);
     if (mq === undefined) throw new ContrailError('ROUTE_NOT_FOUND', `no writable queue for topic ${msg.topic}`);
     return mq;
+  }
+
+  /** The publish info of a cached route that has queues; undefined when it must be fetched. */
+  #cachedPublishInfo(topic: string): PublishInfo | undefined {
+    const route = this.#client.cachedRoute(topic);
+    if (route === undefined) return undefined;
+    let info = this.#publishInfos.get(route);
+    if (info === undefined) {
+      info = publishInfo(topic, route);
+      this.#publishInfos.set(route, info);
+    }
+    if (info.queues.length === 0) return undefined;
+    this.#client.watch(topic);
+    return info;
   }
 
   async #publishInfo(topic: string): Promise<PublishInfo> {
@@ -373,12 +447,10 @@ export class Producer {
     if (this.#state !== 'running') throw new ContrailError('CLIENT_STATE', `producer is ${this.#state}, not running`);
   }
 
+  /** Counts `p` as a send in flight until it settles (shutdown waits for it). */
   #track<T>(p: Promise<T>): Promise<T> {
-    this.#inFlight.add(p);
-    const forget = (): void => {
-      this.#inFlight.delete(p);
-    };
-    p.then(forget, forget);
+    this.#pending++;
+    p.then(this.#settle, this.#settle);
     return p;
   }
 }

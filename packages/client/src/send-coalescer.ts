@@ -25,6 +25,7 @@ export interface CoalescerLimits {
 export type GroupSender = (topic: string, group: PendingSend[]) => void;
 
 interface Group {
+  topic: string;
   sends: PendingSend[];
   bytes: number;
 }
@@ -35,7 +36,7 @@ function itemSize(s: PendingSend): number {
 }
 
 export class SendCoalescer {
-  #groups = new Map<string, Group>();
+  readonly #groups = new Map<string, Group>();
   #scheduled = false;
   readonly #limits: CoalescerLimits;
   readonly #send: GroupSender;
@@ -64,7 +65,7 @@ export class SendCoalescer {
       group = undefined;
     }
     if (group === undefined) {
-      group = { sends: [], bytes: 0 };
+      group = { topic: msg.topic, sends: [], bytes: 0 };
       this.#groups.set(msg.topic, group);
     }
     group.sends.push(send);
@@ -84,8 +85,10 @@ export class SendCoalescer {
   /** Sends everything collected so far. */
   flush(): void {
     this.#scheduled = false;
-    const groups = this.#groups;
-    this.#groups = new Map();
-    for (const [topic, g] of groups) this.#send(topic, g.sends);
+    // One map for the producer's life (a new one per turn was a table allocated per turn).
+    for (const g of this.#groups.values()) {
+      this.#groups.delete(g.topic);
+      this.#send(g.topic, g.sends);
+    }
   }
 }

@@ -44,6 +44,11 @@ function intField(obj: Record<string, unknown>, key: string, required: boolean):
   return v;
 }
 
+function allStrings(o: Record<string, unknown>): boolean {
+  for (const k in o) if (typeof o[k] !== 'string') return false;
+  return true;
+}
+
 function stringify(v: unknown): string {
   // Objects are not expected here, but String() would give "[object Object]".
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -59,12 +64,22 @@ export function decodeJsonHeader(buf: Buffer, start: number, end: number): Remot
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('not an object');
   const obj = parsed as Record<string, unknown>;
-  const extFields: Record<string, string> = {};
+  let extFields: Record<string, string> = {};
   const ext = obj.extFields;
   if (ext !== undefined && ext !== null) {
     if (typeof ext !== 'object' || Array.isArray(ext)) throw malformed('extFields is not an object');
-    for (const [k, v] of Object.entries(ext)) {
-      if (v !== null && v !== undefined) setExtField(extFields, k, stringify(v));
+    const fields = ext as Record<string, unknown>;
+    if (allStrings(fields)) {
+      // What Java and Contrail send: the parsed object is the record (JSON.parse makes every
+      // key, "__proto__" included, an own data property).
+      extFields = fields as Record<string, string>;
+    } else {
+      // ali-ons sends numbers and booleans. for-in rather than Object.entries: no pair array
+      // per field (a parsed object has no inherited enumerable keys).
+      for (const k in fields) {
+        const v = fields[k];
+        if (v !== null && v !== undefined) setExtField(extFields, k, stringify(v));
+      }
     }
   }
   const remark = obj.remark;

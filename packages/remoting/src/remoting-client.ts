@@ -4,6 +4,7 @@
 import { ContrailError, createLogger, type Logger } from '@contrail/common';
 import type { OutgoingCommand, RemotingCommand } from './remoting-command.js';
 import { RemotingConnection, type RequestHandler } from './remoting-connection.js';
+import type { ResponseCallback } from './in-flight-table.js';
 import { connectTcp } from './tcp-transport.js';
 import type { Transport } from './transport.js';
 
@@ -38,6 +39,16 @@ export class RemotingClient {
     const started = Date.now();
     return this.connection(addr, Math.min(timeoutMs, this.#connectTimeout())).then((c) =>
       c.request(cmd, Math.max(1, timeoutMs - (Date.now() - started))),
+    );
+  }
+
+  /** Like invoke(), reporting through a callback: no promise while the connection is up. */
+  invokeCallback(addr: string, cmd: OutgoingCommand, timeoutMs: number, callback: ResponseCallback): void {
+    const live = this.#live.get(addr);
+    if (live !== undefined) return live.requestCallback(cmd, timeoutMs, callback);
+    this.invoke(addr, cmd, timeoutMs).then(
+      (res) => callback(undefined, res),
+      (err: unknown) => callback(err instanceof ContrailError ? err : new ContrailError('SYSTEM_ERROR', String(err), { cause: err }), undefined),
     );
   }
 
