@@ -26,8 +26,9 @@ export interface Transport {
   /** Starts delivering events; call once. */
   attach(handlers: TransportHandlers): void;
   /**
-   * Writes the chunks in order. Chunks written in the same event-loop turn leave together
-   * (one writev). Returns false when the write buffer is over its high-water mark.
+   * Writes the chunks in order. The first write of an event-loop turn goes out at once;
+   * later writes of the same turn leave together (one writev). Returns false when the write
+   * buffer is over its high-water mark.
    * `onWritten` runs once the last chunk has been handed to the OS (or the write failed).
    */
   write(chunks: readonly Buffer[], onWritten?: () => void): boolean;
@@ -90,10 +91,15 @@ export class StreamTransport implements Transport {
   readonly remoteAddress: string;
   readonly localAddress: string;
   readonly #stream: Duplex;
+  /** A write was made in this turn (until the next tick). */
+  #wroteThisTurn = false;
   #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#stream.uncork();
+  readonly #turnEnd = (): void => {
+    this.#wroteThisTurn = false;
+    if (this.#corked) {
+      this.#corked = false;
+      this.#stream.uncork();
+    }
   };
 
   readonly #direct: DirectReads | undefined;
@@ -134,10 +140,15 @@ export class StreamTransport implements Transport {
       if (onWritten) process.nextTick(onWritten);
       return false;
     }
-    if (!this.#corked) {
+    // The first write of a turn goes out at once (a lone request or response, as most are, is
+    // one write with nothing gathered); from the second on, the writes of the turn are
+    // gathered and leave together when it ends.
+    if (!this.#wroteThisTurn) {
+      this.#wroteThisTurn = true;
+      process.nextTick(this.#turnEnd);
+    } else if (!this.#corked) {
       this.#corked = true;
       s.cork();
-      process.nextTick(this.#uncork);
     }
     let ok = true;
     const last = chunks.length - 1;
