@@ -11,13 +11,15 @@ class MemoryEnd extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    // Copied, as a socket would: the writer may reuse its buffer afterwards.
-    this.peer?.push(Buffer.from(chunk));
+    // Copied, as a socket would: the writer may reuse its buffer afterwards. Delivered on the
+    // next tick, as a socket never hands bytes to the reader inside the writer's call.
+    const copy = Buffer.from(chunk);
+    process.nextTick(() => this.peer?.push(copy));
     done();
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.peer?.push(null);
+    process.nextTick(() => this.peer?.push(null));
     done();
   }
 
