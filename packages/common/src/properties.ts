@@ -18,7 +18,8 @@ export function encodeProperties(props: Readonly<Properties>): string {
   return out;
 }
 
-export function decodeProperties(text: string): Properties {
+/** The properties of `text`; `omit` names one property to leave out. */
+export function decodeProperties(text: string, omit?: string): Properties {
   const props: Properties = {};
   if (text.length === 0) return props;
   let start = 0;
@@ -26,7 +27,10 @@ export function decodeProperties(text: string): Properties {
     let end = text.indexOf(SEPARATOR, start);
     if (end < 0) end = text.length;
     const sep = text.indexOf(NAME_VALUE, start);
-    if (sep > start && sep < end - 1) props[text.slice(start, sep)] = text.slice(sep + 1, end);
+    if (sep > start && sep < end - 1) {
+      const key = text.slice(start, sep);
+      if (key !== omit) props[key] = text.slice(sep + 1, end);
+    }
     start = end + 1;
   }
   return props;

@@ -80,10 +80,11 @@ export class PullRequestHoldService {
 
   /** Marks a send to the queue as in flight; the returned function ends it (call it once the response is written). */
   sendStarted(topic: string, queueId: number): () => void {
-    const key = queueKey(topic, queueId);
     const q = this.#state(topic, queueId);
     q.sendsInFlight++;
     let done = false;
+    // The queue's state stays when idle (the periodic re-check drops it): one send after
+    // another to a queue would otherwise make and drop it every time.
     return () => {
       if (done) return;
       done = true;
@@ -92,7 +93,6 @@ export class PullRequestHoldService {
         q.pendingSince = 0;
         this.#wake(q, topic, queueId, undefined);
       }
-      this.#dropIfIdle(key, q);
     };
   }
 

@@ -8,7 +8,21 @@ export interface BornHost {
   sysFlag: number;
 }
 
+/** Parsed addresses (a producer sends many messages from one address). */
+const cache = new Map<string, BornHost>();
+const CACHE_LIMIT = 4096;
+
 export function bornHostOf(remoteAddress: string): BornHost {
+  let b = cache.get(remoteAddress);
+  if (b === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    b = parseBornHost(remoteAddress);
+    cache.set(remoteAddress, b);
+  }
+  return b;
+}
+
+function parseBornHost(remoteAddress: string): BornHost {
   const at = remoteAddress.lastIndexOf(':');
   if (at <= 0) return { host: '127.0.0.1:0', sysFlag: 0 };
   let ip = remoteAddress.slice(0, at);

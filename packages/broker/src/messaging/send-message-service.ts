@@ -79,8 +79,8 @@ export class SendMessageService {
       body,
       properties,
     };
-    const put = (): Promise<PutMessageResult> => this.#s.store.putMessage(input);
-    const result = await this.#put(target.topic, target.queueId, ctx, tx !== undefined ? () => tx.prepare(put) : put);
+    this.#holdWakeUps(target.topic, target.queueId, ctx);
+    const result = await (tx !== undefined ? tx.prepare(() => this.#s.store.putMessage(input)) : this.#s.store.putMessage(input));
     const sent = toSendResult(result, target.topic, target.responseQueueId);
     this.#s.stats.recordIn(req.topic, messageTypeOf(target, tx !== undefined), 1, result.wroteBytes);
     if (target.topic === TIMER_TOPIC) {
@@ -122,21 +122,19 @@ export class SendMessageService {
         properties,
       };
     });
-    const result = await this.#put(req.topic, queueId, ctx, () => this.#s.store.putMessages(items));
+    this.#holdWakeUps(req.topic, queueId, ctx);
+    const result = await this.#s.store.putMessages(items);
     const sent = toSendResult(result, req.topic, queueId);
     this.#s.stats.recordIn(req.topic, 'normal', result.msgNum, result.wroteBytes);
     return sent;
   }
 
-  /** Stores, holding back long-polling wake-ups on the queue until the response is written. */
-  async #put(topic: string, queueId: number, ctx: SendContext, put: () => Promise<PutMessageResult>): Promise<PutMessageResult> {
-    if (ctx.afterResponse === undefined) return put();
-    const release = this.#s.pullHold.sendStarted(topic, queueId);
-    try {
-      return await put();
-    } finally {
-      ctx.afterResponse(release);
-    }
+  /**
+   * Holds back long-polling wake-ups on the queue until this request's response is written
+   * (the hook runs then, whether the store succeeded or not).
+   */
+  #holdWakeUps(topic: string, queueId: number, ctx: SendContext): void {
+    if (ctx.afterResponse !== undefined) ctx.afterResponse(this.#s.pullHold.sendStarted(topic, queueId));
   }
 
   #checkTopic(req: SendMessageRequest): TopicConfig {
@@ -170,8 +168,9 @@ export class SendMessageService {
 
   /** The request's properties plus CLUSTER, without WAIT (which only steers flush waiting). */
   #brokerProperties(text: string): Properties {
-    const props = decodeProperties(text);
-    delete props[Prop.WAIT];
+    // Decoded without WAIT rather than deleted after: a delete turns the object into a slow
+    // dictionary.
+    const props = decodeProperties(text, Prop.WAIT);
     props[Prop.CLUSTER] = this.#s.config.brokerClusterName;
     return props;
   }

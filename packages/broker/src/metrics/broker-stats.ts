@@ -32,17 +32,24 @@ export function isRetryOrDlq(topic: string): boolean {
 export class BrokerStats {
   readonly #in = new Map<string, InTotals>();
   readonly #out = new Map<string, OutTotals>();
+  #lastIn: InTotals | undefined;
 
   /** Messages stored by a send (not counted for %RETRY% and %DLQ% topics, as RocketMQ). */
   recordIn(topic: string, messageType: MessageType, messages: number, bytes: number): void {
-    if (isRetryOrDlq(topic)) return;
-    const key = `${topic}\u0001${messageType}`;
-    const t = this.#in.get(key);
-    if (t === undefined) this.#in.set(key, { topic, messageType, messages, bytes });
-    else {
-      t.messages += messages;
-      t.bytes += bytes;
+    // Sends mostly repeat the last topic: its totals are at hand without building the key.
+    let t = this.#lastIn;
+    if (t === undefined || t.topic !== topic || t.messageType !== messageType) {
+      if (isRetryOrDlq(topic)) return;
+      const key = `${topic}\u0001${messageType}`;
+      t = this.#in.get(key);
+      if (t === undefined) {
+        t = { topic, messageType, messages: 0, bytes: 0 };
+        this.#in.set(key, t);
+      }
+      this.#lastIn = t;
     }
+    t.messages += messages;
+    t.bytes += bytes;
   }
 
   /** Messages handed to a consumer group (pull or POP). */
