@@ -143,10 +143,13 @@ export class StreamTransport implements Transport {
     // The first write of a turn goes out at once (a lone request or response, as most are, is
     // one write with nothing gathered); from the second on, the writes of the turn are
     // gathered and leave together when it ends.
-    if (!this.#wroteThisTurn) {
+    const first = !this.#wroteThisTurn;
+    if (first) {
       this.#wroteThisTurn = true;
       process.nextTick(this.#turnEnd);
-    } else if (!this.#corked) {
+    }
+    // A frame of several chunks (a pull response's records) is gathered even when first.
+    if ((!first || chunks.length > 1) && !this.#corked) {
       this.#corked = true;
       s.cork();
     }
