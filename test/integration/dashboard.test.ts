@@ -29,6 +29,17 @@ async function call(path: string, init?: RequestInit): Promise<Answer> {
 const postJson = (path: string, body: unknown): Promise<Answer> =>
   call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+/** Writes `text` to the dashboard's port as it is and reads until the server closes. */
+function rawExchange(text: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = connect(dash.port, '127.0.0.1', () => s.write(text));
+    let got = '';
+    s.on('data', (b) => (got += b.toString()));
+    s.on('close', () => resolve(got));
+    s.on('error', reject);
+  });
+}
+
 function errorCode(a: Answer): unknown {
   return (a.json.error as { code?: unknown } | undefined)?.code;
 }
@@ -179,25 +190,13 @@ test('bad requests get their documented codes; the server keeps serving and noth
     assert.equal(typeof (a.json.error as { message?: unknown }).message, 'string', what);
   }
   // A host name that is not this machine's (DNS rebinding) is refused on a loopback listener.
-  const rebound = await new Promise<string>((resolve, reject) => {
-    const s = connect(dash.port, '127.0.0.1', () => s.write('GET /api/cluster HTTP/1.1\r\nHost: attacker.example:8080\r\nConnection: close\r\n\r\n'));
-    let text = '';
-    s.on('data', (b) => (text += b.toString()));
-    s.on('close', () => resolve(text));
-    s.on('error', reject);
-  });
+  const rebound = await rawExchange('GET /api/cluster HTTP/1.1\r\nHost: attacker.example:8080\r\nConnection: close\r\n\r\n');
   assert.match(rebound, /^HTTP\/1.1 400[^]*"code":"BAD_REQUEST"/);
   const wrong = await call('/api/cluster', { method: 'DELETE' });
   assert.equal(wrong.headers.get('allow'), 'GET');
 
   // Bytes that are not HTTP at all.
-  const reply = await new Promise<string>((resolve, reject) => {
-    const s = connect(dash.port, '127.0.0.1', () => s.write('\u0000\u0001garbage\r\n\r\n'));
-    let text = '';
-    s.on('data', (b) => (text += b.toString()));
-    s.on('close', () => resolve(text));
-    s.on('error', reject);
-  });
+  const reply = await rawExchange('\u0000\u0001garbage\r\n\r\n');
   assert.match(reply, /^HTTP\/1.1 400/);
 
   // Still serving, and the stored messages are all there.

@@ -157,33 +157,37 @@ const SYSTEM_GROUPS: ReadonlySet<string> = new Set([
 
 /** Every subscription group on any master (GET_ALL_SUBSCRIPTIONGROUP_CONFIG), sorted by name. */
 export async function consumerGroups(admin: AdminClient): Promise<GroupSummary[]> {
-  const info = await admin.clusterInfo();
   const byName = new Map<string, GroupSummary>();
-  for (const bd of Object.values(info.brokerAddrTable)) {
-    const addr = masterAddr(bd);
-    if (addr === undefined) continue;
-    const body = parseLenientJson((await admin.brokerRequest(addr, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG)).body?.toString('utf8') ?? '{}');
-    const table = isRecord(body) && isRecord(body.subscriptionGroupTable) ? body.subscriptionGroupTable : {};
+  for (const { brokerName, table } of await masterTables(admin, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, 'subscriptionGroupTable')) {
     for (const group of Object.keys(table)) {
       let g = byName.get(group);
       if (g === undefined) {
         g = { group, brokerNames: [], system: SYSTEM_GROUPS.has(group) || group.startsWith('CID_RMQ_SYS_') };
         byName.set(group, g);
       }
-      g.brokerNames.push(bd.brokerName);
+      g.brokerNames.push(brokerName);
     }
   }
   return [...byName.values()].sort((a, b) => a.group.localeCompare(b.group));
 }
 
-async function topicsOfGroup(admin: AdminClient, group: string): Promise<string[]> {
+/** From every live master, in turn: the table under `field` of its JSON answer to `code`. */
+async function masterTables(admin: AdminClient, code: number, field: string): Promise<{ brokerName: string; addr: string; table: Record<string, unknown> }[]> {
   const info = await admin.clusterInfo();
-  const topics = new Set<string>();
+  const out: { brokerName: string; addr: string; table: Record<string, unknown> }[] = [];
   for (const bd of Object.values(info.brokerAddrTable)) {
     const addr = masterAddr(bd);
     if (addr === undefined) continue;
-    const offsets = parseLenientJson((await admin.brokerRequest(addr, RequestCode.GET_ALL_CONSUMER_OFFSET)).body?.toString('utf8') ?? '{}');
-    const table = isRecord(offsets) && isRecord(offsets.offsetTable) ? offsets.offsetTable : {};
+    const body = parseLenientJson((await admin.brokerRequest(addr, code)).body?.toString('utf8') ?? '{}');
+    const table = isRecord(body) ? body[field] : undefined;
+    out.push({ brokerName: bd.brokerName, addr, table: isRecord(table) ? table : {} });
+  }
+  return out;
+}
+
+async function topicsOfGroup(admin: AdminClient, group: string): Promise<string[]> {
+  const topics = new Set<string>();
+  for (const { addr, table } of await masterTables(admin, RequestCode.GET_ALL_CONSUMER_OFFSET, 'offsetTable')) {
     for (const key of Object.keys(table)) {
       const at = key.lastIndexOf('@');
       if (at > 0 && key.slice(at + 1) === group) topics.add(key.slice(0, at));
