@@ -260,8 +260,10 @@ export class Producer {
     let mq: MessageQueue | undefined;
     try {
       mq = info === undefined ? undefined : this.#chooseQueue(info, msg, options, undefined);
-    } catch {
-      mq = undefined;
+    } catch (err) {
+      // As before, a selector that throws fails the send (not retried, and not called twice).
+      process.nextTick(done, asError(err), undefined);
+      return;
     }
     const addr = mq === undefined ? undefined : this.#client.masterAddr(mq.brokerName);
     if (mq === undefined || addr === undefined) return viaRetries();
@@ -269,14 +271,17 @@ export class Producer {
     const begin = Date.now();
     this.#client.remoting.invokeCallback(addr, this.#request(msgs, queue), options.timeoutMs ?? this.#timeoutMs, (error, res) => {
       let err: unknown = error;
+      let results: SendResult[] | undefined;
       if (err === undefined && res !== undefined) {
         try {
-          const results = sendResultsOf(res, queue, msgs.map((m) => m.uniqId));
-          this.#faults.update(queue.brokerName, Date.now() - begin, false);
-          return done(undefined, results);
+          results = sendResultsOf(res, queue, msgs.map((m) => m.uniqId));
         } catch (e) {
           err = e;
         }
+      }
+      if (results !== undefined) {
+        this.#faults.update(queue.brokerName, Date.now() - begin, false);
+        return done(undefined, results);
       }
       const retriable = isRetriableSendError(err);
       if (retriable) this.#faults.update(queue.brokerName, Date.now() - begin, true);
