@@ -116,8 +116,10 @@ test('topics: list with kinds, status per queue', async () => {
 });
 
 test('consumer groups: listed, with lag per queue from the committed offset', async () => {
-  const groups = (await call('/api/groups')).json.groups as { group: string; brokerNames: string[] }[];
+  const listed = (await call('/api/groups')).json;
+  const groups = listed.groups as { group: string; brokerNames: string[] }[];
   assert.ok(groups.some((g) => g.group === 'GID_DASH'), JSON.stringify(groups));
+  assert.deepEqual(listed.notAnswering, []);
   const g = await call('/api/groups/GID_DASH?topic=DASH');
   assert.equal(g.status, 200);
   assert.equal(g.json.lag, 3);
@@ -198,6 +200,13 @@ test('bad requests get their documented codes; the server keeps serving and noth
   // Bytes that are not HTTP at all.
   const reply = await rawExchange('\u0000\u0001garbage\r\n\r\n');
   assert.match(reply, /^HTTP\/1.1 400/);
+  // Request targets that are not a path: 400, not a server error.
+  for (const target of ['http://[', 'http://dashboard/api/cluster', '*']) {
+    const answer = await rawExchange(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1.1 400[^]*"code":"BAD_REQUEST"/, target);
+  }
+  // A path starting with // stays a path (no host is read from it).
+  assert.match(await rawExchange('GET //api/cluster HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'), /^HTTP\/1.1 404[^]*"code":"NOT_FOUND"/);
 
   // Still serving, and the stored messages are all there.
   const status = await call('/api/topics/DASH');

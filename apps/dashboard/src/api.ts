@@ -171,7 +171,7 @@ const deleteTopic: Handler = async (ctx, req) => {
   return ok({ deleted: t });
 };
 
-const groups: Handler = async (ctx) => ok({ groups: await consumerGroups(ctx.admin) });
+const groups: Handler = async (ctx) => ok(await consumerGroups(ctx.admin));
 
 const group: Handler = async (ctx, req) => {
   const g = name(req.params[0], 'consumer group');

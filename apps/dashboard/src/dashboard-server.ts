@@ -196,7 +196,15 @@ export class DashboardServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     checkHostHeader(this.#host, req.headers.host);
-    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const target = req.url ?? '/';
+    // Only origin-form targets ("/path?query"); parsed as a path, never as a host name.
+    if (!target.startsWith('/')) throw new HttpError('BAD_REQUEST', 'the request target must be a path');
+    let url: URL;
+    try {
+      url = new URL(`http://dashboard${target}`);
+    } catch {
+      throw new HttpError('BAD_REQUEST', 'the request target is not a valid path');
+    }
     const path = url.pathname;
     if (!path.startsWith('/api/')) return this.#serveStatic(method, path, res);
     let segments: string[];

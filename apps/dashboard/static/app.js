@@ -129,7 +129,8 @@ async function topicView(topic) {
 // ---- consumer groups ----
 async function groupsView() {
   const data = await api('/api/groups');
-  return [el('h2', {}, `Consumer groups (${data.groups.length})`),
+  const missing = data.notAnswering.length === 0 ? undefined : el('p', { class: 'note' }, `Not answering, so their groups are missing: ${data.notAnswering.join(', ')}`);
+  return [el('h2', {}, `Consumer groups (${data.groups.length})`), missing,
     table('groups', [['group'], ['brokers'], ['system']], data.groups.map((g) => [link(`#/groups/${enc(g.group)}`, g.group), g.brokerNames.join(', '), g.system ? 'yes' : '']))];
 }
 

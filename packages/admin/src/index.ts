@@ -20,6 +20,7 @@ export {
   consumerProgress,
   topicStatus,
   type BrokerSummary,
+  type ConsumerGroups,
   type GroupSummary,
   type QueueProgress,
   type QueueStatus,

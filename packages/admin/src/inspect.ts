@@ -155,10 +155,19 @@ const SYSTEM_GROUPS: ReadonlySet<string> = new Set([
   'CID_RMQ_SYS_TRANS',
 ]);
 
-/** Every subscription group on any master (GET_ALL_SUBSCRIPTIONGROUP_CONFIG), sorted by name. */
-export async function consumerGroups(admin: AdminClient): Promise<GroupSummary[]> {
+export interface ConsumerGroups {
+  /** Sorted by name. */
+  groups: GroupSummary[];
+  /** Masters that did not answer (their groups are missing from the list). */
+  notAnswering: string[];
+}
+
+/** Every subscription group on the masters that answer (GET_ALL_SUBSCRIPTIONGROUP_CONFIG). */
+export async function consumerGroups(admin: AdminClient): Promise<ConsumerGroups> {
   const byName = new Map<string, GroupSummary>();
-  for (const { brokerName, table } of await masterTables(admin, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, 'subscriptionGroupTable')) {
+  const notAnswering: string[] = [];
+  const tables = await masterTables(admin, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, 'subscriptionGroupTable', (brokerName) => notAnswering.push(brokerName));
+  for (const { brokerName, table } of tables) {
     for (const group of Object.keys(table)) {
       let g = byName.get(group);
       if (g === undefined) {
@@ -168,17 +177,33 @@ export async function consumerGroups(admin: AdminClient): Promise<GroupSummary[]
       g.brokerNames.push(brokerName);
     }
   }
-  return [...byName.values()].sort((a, b) => a.group.localeCompare(b.group));
+  return { groups: [...byName.values()].sort((a, b) => a.group.localeCompare(b.group)), notAnswering };
 }
 
-/** From every live master, in turn: the table under `field` of its JSON answer to `code`. */
-async function masterTables(admin: AdminClient, code: number, field: string): Promise<{ brokerName: string; addr: string; table: Record<string, unknown> }[]> {
+/**
+ * From every live master, in turn: the table under `field` of its JSON answer to `code`. A
+ * master that fails goes to `onFailure` when given (and is left out), else the failure is thrown.
+ */
+async function masterTables(
+  admin: AdminClient,
+  code: number,
+  field: string,
+  onFailure?: (brokerName: string, err: unknown) => void,
+): Promise<{ brokerName: string; addr: string; table: Record<string, unknown> }[]> {
   const info = await admin.clusterInfo();
   const out: { brokerName: string; addr: string; table: Record<string, unknown> }[] = [];
   for (const bd of Object.values(info.brokerAddrTable)) {
     const addr = masterAddr(bd);
     if (addr === undefined) continue;
-    const body = parseLenientJson((await admin.brokerRequest(addr, code)).body?.toString('utf8') ?? '{}');
+    let res;
+    try {
+      res = await admin.brokerRequest(addr, code);
+    } catch (err) {
+      if (onFailure === undefined) throw err;
+      onFailure(bd.brokerName, err);
+      continue;
+    }
+    const body = parseLenientJson(res.body?.toString('utf8') ?? '{}');
     const table = isRecord(body) ? body[field] : undefined;
     out.push({ brokerName: bd.brokerName, addr, table: isRecord(table) ? table : {} });
   }

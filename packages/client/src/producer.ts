@@ -266,10 +266,12 @@ export class Producer {
       return;
     }
     const addr = mq === undefined ? undefined : this.#client.masterAddr(mq.brokerName);
-    if (mq === undefined || addr === undefined) return viaRetries();
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    // No budget left (a timeout of 0 or less): the retry loop fails it without sending.
+    if (mq === undefined || addr === undefined || timeoutMs <= 0) return viaRetries();
     const queue = mq;
     const begin = Date.now();
-    this.#client.remoting.invokeCallback(addr, this.#request(msgs, queue), options.timeoutMs ?? this.#timeoutMs, (error, res) => {
+    this.#client.remoting.invokeCallback(addr, this.#request(msgs, queue), timeoutMs, (error, res) => {
       let err: unknown = error;
       let results: SendResult[] | undefined;
       if (err === undefined && res !== undefined) {

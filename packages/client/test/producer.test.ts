@@ -94,6 +94,16 @@ test('send: a broker that does not answer costs the send its timeout; the next s
   await done(cluster, producer);
 });
 
+test('send: no time budget (timeoutMs 0) fails with REQUEST_TIMEOUT without sending, also once the route is cached', async () => {
+  const { cluster, producer } = setup({ batchWithinTurn: false }, 1);
+  await producer.start();
+  await producer.send({ topic: 'T', body: 'warm' });
+  const sent = cluster.brokers[0]!.count(RequestCode.SEND_MESSAGE_V2);
+  for (let i = 0; i < 3; i++) await assert.rejects(producer.send({ topic: 'T', body: 'x' }, { timeoutMs: 0 }), { code: 'REQUEST_TIMEOUT' });
+  assert.equal(cluster.brokers[0]!.count(RequestCode.SEND_MESSAGE_V2), sent);
+  await done(cluster, producer);
+});
+
 test('send: unknown topic fails with TOPIC_NOT_EXIST; a downed NameServer is skipped', async () => {
   const cluster = new StubCluster(1);
   cluster.namesrv.setRoute('T', cluster.brokers, true);

@@ -107,7 +107,8 @@ export function startCommand(program: Command): void {
         } catch (err) {
           await dashboard.shutdown().catch(() => undefined);
           // Like the metrics: the default port being taken is no reason not to start.
-          if (cmd.getOptionValueSource('dashboardPort') !== 'default') return abort(`cannot start the dashboard on ${flags.host}:${flags.dashboardPort}: ${describeStartupError(err)}`);
+          const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+          if (!taken || cmd.getOptionValueSource('dashboardPort') !== 'default') return abort(`cannot start the dashboard on ${flags.host}:${flags.dashboardPort}: ${describeStartupError(err)}`);
           process.stderr.write(`contrail: the dashboard port ${flags.dashboardPort} is taken; starting without the dashboard (--dashboard-port picks another)\n`);
         }
       }
