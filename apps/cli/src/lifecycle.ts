@@ -33,6 +33,12 @@ export function runUntilSignal(services: Service[], log: Logger): void {
 }
 
 /** A one-line message for an error that ends the process: no stack for expected failures. */
+/** The listener's port is in use (also when wrapped as a ContrailError's cause). */
+export function portInUse(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return e?.code === 'EADDRINUSE' || e?.cause?.code === 'EADDRINUSE';
+}
+
 export function describeStartupError(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { code?: string };
   if (e?.code === 'EADDRINUSE') return `address already in use: ${e.message.replace(/^listen EADDRINUSE: address already in use /, '')}`;

@@ -4,7 +4,7 @@
 import {
   DLQ_GROUP_TOPIC_PREFIX,
   RETRY_GROUP_TOPIC_PREFIX,
-  SystemTopic,
+  isSystemTopic,
   validateName,
 } from '@contrail/common';
 import {
@@ -45,14 +45,12 @@ export interface Route {
   handler: Handler;
 }
 
-const SYSTEM_TOPICS: ReadonlySet<string> = new Set<string>(Object.values(SystemTopic));
-
 export type TopicKind = 'normal' | 'retry' | 'dlq' | 'system';
 
 export function topicKind(topic: string): TopicKind {
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return 'retry';
   if (topic.startsWith(DLQ_GROUP_TOPIC_PREFIX)) return 'dlq';
-  if (SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_')) return 'system';
+  if (isSystemTopic(topic)) return 'system';
   return 'normal';
 }
 
@@ -87,11 +85,13 @@ function queueCount(o: Record<string, unknown>, key: string): number {
 }
 
 /** A stored message as JSON: the body as UTF-8 text when it is valid UTF-8, else base64. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function messageJson(m: MessageExt): Record<string, unknown> {
   let body: string;
   let bodyEncoding: 'utf8' | 'base64';
   try {
-    body = new TextDecoder('utf-8', { fatal: true }).decode(m.body);
+    body = strictUtf8.decode(m.body);
     bodyEncoding = 'utf8';
   } catch {
     body = m.body.toString('base64');

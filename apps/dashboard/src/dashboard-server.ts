@@ -51,12 +51,14 @@ interface Match {
   params: string[];
 }
 
+/** Each route with its path split into segments once. */
+const ROUTE_PARTS = ROUTES.map((route) => ({ route, parts: route.path.split('/').slice(1) }));
+
 /** The route for the path's segments, and every method the path allows. */
 function match(method: string, segments: string[]): { found: Match | undefined; allowed: string[] } {
   const allowed: string[] = [];
   let found: Match | undefined;
-  for (const route of ROUTES) {
-    const parts = route.path.split('/').slice(1);
+  for (const { route, parts } of ROUTE_PARTS) {
     if (parts.length !== segments.length) continue;
     const params: string[] = [];
     let same = true;

@@ -1,7 +1,7 @@
 // Errors of the HTTP API: each has a status and a stable code, answered as
 // {"error":{"code","message"}}. Errors from the cluster (ContrailError) keep their own code and
 // get the status that fits it. The codes are listed in docs/errors.md.
-import { ContrailError } from '@contrail/common';
+import { ContrailError, type ErrorCode } from '@contrail/common';
 
 export type HttpErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE';
 
@@ -30,7 +30,7 @@ export class HttpError extends Error {
 }
 
 /** Cluster errors that are the caller's doing, or name something that is not there. */
-const CONTRAIL_STATUS: Partial<Record<string, number>> = {
+const CONTRAIL_STATUS: Partial<Record<ErrorCode, number>> = {
   MESSAGE_ILLEGAL: 400,
   CONFIG_INVALID: 400,
   INVALID_PARAMETER: 400,

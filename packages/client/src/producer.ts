@@ -61,6 +61,11 @@ interface RetryState {
   lastError: unknown;
 }
 
+/** A send pinned to its queue (selector, sharding key or explicit queue): never retried elsewhere. */
+function isFixed<A>(options: SendOptions<A>): boolean {
+  return options.selector !== undefined || options.shardingKey !== undefined || options.queue !== undefined;
+}
+
 /** The options of a send that gives none (one shared object rather than one per send). */
 const NO_OPTIONS: SendOptions = Object.freeze({});
 
@@ -285,11 +290,8 @@ export class Producer {
         this.#faults.update(queue.brokerName, Date.now() - begin, false);
         return done(undefined, results);
       }
-      const retriable = isRetriableSendError(err);
-      if (retriable) this.#faults.update(queue.brokerName, Date.now() - begin, true);
-      this.#client.log.debug({ err, broker: queue.brokerName, attempt: 0 }, 'send attempt failed');
-      const fixed = options.selector !== undefined || options.shardingKey !== undefined || options.queue !== undefined;
-      if (!retriable || fixed || this.#retries === 0) return done(asError(err), undefined);
+      const retriable = this.#attemptFailed(queue.brokerName, begin, err, 0);
+      if (!retriable || isFixed(options) || this.#retries === 0) return done(asError(err), undefined);
       viaRetries({ begin, attempt: 1, lastBroker: queue.brokerName, lastError: err });
     });
   }
@@ -299,8 +301,7 @@ export class Producer {
     const topic = msgs[0]?.topic ?? msg.topic;
     const begin = from?.begin ?? Date.now();
     const deadline = begin + (options.timeoutMs ?? this.#timeoutMs);
-    const fixed = options.selector !== undefined || options.shardingKey !== undefined || options.queue !== undefined;
-    const attempts = fixed ? 1 : 1 + this.#retries;
+    const attempts = isFixed(options) ? 1 : 1 + this.#retries;
     let lastBroker = from?.lastBroker;
     let lastError = from?.lastError;
     for (let attempt = from?.attempt ?? 0; attempt < attempts; attempt++) {
@@ -317,14 +318,19 @@ export class Producer {
       } catch (err) {
         lastError = err;
         lastBroker = mq.brokerName;
-        const retriable = isRetriableSendError(err);
-        if (retriable) this.#faults.update(mq.brokerName, Date.now() - started, true);
-        this.#client.log.debug({ err, broker: mq.brokerName, attempt }, 'send attempt failed');
-        if (!retriable) throw err;
+        if (!this.#attemptFailed(mq.brokerName, started, err, attempt)) throw err;
       }
     }
     if (lastError !== undefined) throw lastError;
     throw new ContrailError('REQUEST_TIMEOUT', `send to ${topic} timed out after ${Date.now() - begin} ms`);
+  }
+
+  /** Books a failed attempt against its broker; true when the error is worth a retry. */
+  #attemptFailed(brokerName: string, started: number, err: unknown, attempt: number): boolean {
+    const retriable = isRetriableSendError(err);
+    if (retriable) this.#faults.update(brokerName, Date.now() - started, true);
+    this.#client.log.debug({ err, broker: brokerName, attempt }, 'send attempt failed');
+    return retriable;
   }
 
   #request(msgs: PreparedMessage[], mq: MessageQueue): RemotingCommand {
@@ -376,11 +382,7 @@ export class Producer {
   #cachedPublishInfo(topic: string): PublishInfo | undefined {
     const route = this.#client.cachedRoute(topic);
     if (route === undefined) return undefined;
-    let info = this.#publishInfos.get(route);
-    if (info === undefined) {
-      info = publishInfo(topic, route);
-      this.#publishInfos.set(route, info);
-    }
+    const info = this.#infoOf(topic, route);
     if (info.queues.length === 0) return undefined;
     this.#client.watch(topic);
     return info;
@@ -400,15 +402,16 @@ export class Producer {
       if (fallback === undefined) throw err;
       return fallback;
     }
+    const info = this.#infoOf(topic, route);
+    return info.queues.length > 0 ? info : this.#infoOf(topic, await this.#client.refreshRoute(topic));
+  }
+
+  /** The publish info of one route object (made once per route). */
+  #infoOf(topic: string, route: TopicRouteData): PublishInfo {
     let info = this.#publishInfos.get(route);
     if (info === undefined) {
       info = publishInfo(topic, route);
       this.#publishInfos.set(route, info);
-    }
-    if (info.queues.length === 0) {
-      const fresh = await this.#client.refreshRoute(topic);
-      info = publishInfo(topic, fresh);
-      this.#publishInfos.set(fresh, info);
     }
     return info;
   }

@@ -89,6 +89,18 @@ export const FORBIDDEN_SEND_TOPICS: ReadonlySet<string> = new Set([
 export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
 export const DLQ_GROUP_TOPIC_PREFIX = '%DLQ%';
 
+const SYSTEM_TOPICS: ReadonlySet<string> = new Set<string>(Object.values(SystemTopic));
+
+/** The broker's own topics: the SystemTopic names and RocketMQ 5's rmq_sys_ ones (the timer's). */
+export function isSystemTopic(topic: string): boolean {
+  return SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
+}
+
+/** A consumer group's %RETRY% or %DLQ% topic. */
+export function isRetryOrDlqTopic(topic: string): boolean {
+  return topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) || topic.startsWith(DLQ_GROUP_TOPIC_PREFIX);
+}
+
 export function retryTopic(group: string): string {
   return RETRY_GROUP_TOPIC_PREFIX + group;
 }

@@ -70,12 +70,15 @@ function putBytes(t: Buffer, p: number, b: Buffer): number {
   return p + n;
 }
 
+/** Most distinct born hosts kept encoded (cleared when reached). */
+const BORN_HOST_CACHE_LIMIT = 4096;
+
 export class RecordEncoder {
   readonly storeHostBytes: Buffer;
   private readonly msgIdPrefix: string;
   private readonly topics = new Map<string, Buffer>();
-  private lastBornHost = '';
-  private lastBornHostBytes: Buffer = Buffer.alloc(8);
+  /** Encoded born hosts: a broker takes sends from many producers, each from one address. */
+  private readonly bornHosts = new Map<string, Buffer>();
   private msgIdHigh = -1;
   private msgIdHead = '';
   /** The properties the store reads, from one pass over the property string. */
@@ -198,11 +201,13 @@ export class RecordEncoder {
 
   private bornHostBytes(host: string | Buffer): Buffer {
     if (typeof host !== 'string') return host;
-    if (host !== this.lastBornHost) {
-      this.lastBornHostBytes = encodeHost(host);
-      this.lastBornHost = host;
+    let bytes = this.bornHosts.get(host);
+    if (bytes === undefined) {
+      if (this.bornHosts.size >= BORN_HOST_CACHE_LIMIT) this.bornHosts.clear();
+      bytes = encodeHost(host);
+      this.bornHosts.set(host, bytes);
     }
-    return this.lastBornHostBytes;
+    return bytes;
   }
 }
 

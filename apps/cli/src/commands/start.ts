@@ -7,7 +7,7 @@ import { Broker, resolveBrokerConfig } from '@contrail/broker';
 import { NameServer } from '@contrail/namesrv';
 import { DashboardServer } from '@contrail/dashboard';
 import { parseHost, parsePort } from '../options.js';
-import { describeStartupError, runUntilSignal, type Service } from '../lifecycle.js';
+import { describeStartupError, portInUse, runUntilSignal, type Service } from '../lifecycle.js';
 import { fail } from '../fail.js';
 
 interface StartFlags {
@@ -54,7 +54,9 @@ export function startCommand(program: Command): void {
         return abort(`cannot start the NameServer on ${flags.host}:${flags.namesrvPort}: ${describeStartupError(err)}`);
       }
       services.push(namesrv);
-      const namesrvAddr = `${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${namesrv.port}`;
+      // Where this machine reaches the listeners (all of them bind flags.host).
+      const localHost = flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host;
+      const namesrvAddr = `${localHost}:${namesrv.port}`;
 
       const makeBroker = (metrics: boolean): Broker =>
         new Broker(
@@ -89,7 +91,7 @@ export function startCommand(program: Command): void {
       };
       let started = await startBroker(flags.metrics);
       // Metrics are a convenience: when the default port is taken, start without them.
-      if ('err' in started && flags.metrics && cmd.getOptionValueSource('metricsPort') === 'default' && /metrics port/.test(String(started.err))) {
+      if ('err' in started && flags.metrics && cmd.getOptionValueSource('metricsPort') === 'default' && /metrics port/.test(String(started.err)) && portInUse(started.err)) {
         process.stderr.write(`contrail: the metrics port ${flags.metricsPort} is taken; starting without metrics (--metrics-port picks another)\n`);
         started = await startBroker(false);
       }
@@ -103,18 +105,17 @@ export function startCommand(program: Command): void {
         try {
           await dashboard.start();
           services.push(dashboard);
-          dashboardUrl = `, dashboard http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${dashboard.port}/`;
+          dashboardUrl = `, dashboard http://${localHost}:${dashboard.port}/`;
         } catch (err) {
           await dashboard.shutdown().catch(() => undefined);
           // Like the metrics: the default port being taken is no reason not to start.
-          const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-          if (!taken || cmd.getOptionValueSource('dashboardPort') !== 'default') return abort(`cannot start the dashboard on ${flags.host}:${flags.dashboardPort}: ${describeStartupError(err)}`);
+          if (!portInUse(err) || cmd.getOptionValueSource('dashboardPort') !== 'default') return abort(`cannot start the dashboard on ${flags.host}:${flags.dashboardPort}: ${describeStartupError(err)}`);
           process.stderr.write(`contrail: the dashboard port ${flags.dashboardPort} is taken; starting without the dashboard (--dashboard-port picks another)\n`);
         }
       }
 
       const grpc = broker.grpcPort > 0 ? `, gRPC ${flags.brokerIp1}:${broker.grpcPort}` : '';
-      const metrics = broker.metricsPort > 0 ? `, metrics http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${broker.metricsPort}/metrics` : '';
+      const metrics = broker.metricsPort > 0 ? `, metrics http://${localHost}:${broker.metricsPort}/metrics` : '';
       const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}${metrics}${dashboardUrl}, data ${resolve(flags.dataDir)}`;
       log.info({ namesrv: namesrvAddr, broker: broker.address }, line);
       process.stderr.write(`${line}\n`);

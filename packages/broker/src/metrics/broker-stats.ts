@@ -1,6 +1,6 @@
 // Running totals of what went in and out of the broker, by topic (and consumer group), kept
 // as plain numbers on the hot path and read by the metrics exporter when it is scraped.
-import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX, SystemTopic } from '@contrail/common';
+import { isRetryOrDlqTopic } from '@contrail/common';
 
 export type MessageType = 'normal' | 'fifo' | 'delay' | 'transaction';
 
@@ -18,17 +18,6 @@ export interface OutTotals {
   bytes: number;
 }
 
-const SYSTEM_TOPICS: ReadonlySet<string> = new Set<string>(Object.values(SystemTopic));
-
-/** RocketMQ's is_system label: the broker's own topics. */
-export function isSystemTopic(topic: string): boolean {
-  return SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
-}
-
-export function isRetryOrDlq(topic: string): boolean {
-  return topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) || topic.startsWith(DLQ_GROUP_TOPIC_PREFIX);
-}
-
 export class BrokerStats {
   readonly #in = new Map<string, InTotals>();
   readonly #out = new Map<string, OutTotals>();
@@ -39,7 +28,7 @@ export class BrokerStats {
     // Sends mostly repeat the last topic: its totals are at hand without building the key.
     let t = this.#lastIn;
     if (t === undefined || t.topic !== topic || t.messageType !== messageType) {
-      if (isRetryOrDlq(topic)) return;
+      if (isRetryOrDlqTopic(topic)) return;
       const key = `${topic}\u0001${messageType}`;
       t = this.#in.get(key);
       if (t === undefined) {

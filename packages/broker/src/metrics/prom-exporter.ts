@@ -5,11 +5,11 @@
 // totals and its managers; nothing is recorded per message beyond two additions.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, type Logger } from '@contrail/common';
+import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, isSystemTopic, type Logger } from '@contrail/common';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerServices } from '../messaging/broker-services.js';
 import { parseMetricsLabels } from '../config/broker-config.js';
-import { isSystemTopic, type InTotals, type OutTotals } from './broker-stats.js';
+import type { InTotals, OutTotals } from './broker-stats.js';
 
 export interface PromExporterOptions {
   host: string;

@@ -3,7 +3,7 @@
 // GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), DELETE_SUBSCRIPTIONGROUP (207),
 // GET_BROKER_RUNTIME_INFO (28), GET_BROKER_CONFIG (26), GET_ALL_CONSUMER_OFFSET (43),
 // GET_ALL_DELAY_OFFSET (45).
-import { ContrailError, SystemTopic, validateName } from '@contrail/common';
+import { ContrailError, isSystemTopic, validateName } from '@contrail/common';
 import type { OutgoingCommand, RemotingCommand } from '@contrail/remoting';
 import type { BrokerServices } from '../messaging/broker-services.js';
 import { subscriptionGroupConfigFromJson } from '../subscription/subscription-group-config.js';
@@ -18,8 +18,6 @@ export interface AdminContext {
   configProperties(): Record<string, string>;
 }
 
-const SYSTEM_TOPICS: ReadonlySet<string> = new Set(Object.values(SystemTopic));
-
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
@@ -30,7 +28,7 @@ export function processUpdateAndCreateTopic(a: AdminContext, request: RemotingCo
   const why = validateName(topic);
   if (why !== null) throw new ContrailError('SYSTEM_ERROR', why);
   if (topic === a.services.config.brokerClusterName) throw new ContrailError('SYSTEM_ERROR', `The topic[${topic}] is conflict with system reserved words.`);
-  if (SYSTEM_TOPICS.has(topic)) throw new ContrailError('SYSTEM_ERROR', `The topic[${topic}] is conflict with system topic.`);
+  if (isSystemTopic(topic)) throw new ContrailError('SYSTEM_ERROR', `The topic[${topic}] is conflict with system topic.`);
   const read = h.optInt('readQueueNums') ?? 8;
   const write = h.optInt('writeQueueNums') ?? 8;
   for (const [name, n] of [['readQueueNums', read], ['writeQueueNums', write]] as const) {
@@ -51,7 +49,7 @@ export function processUpdateAndCreateTopic(a: AdminContext, request: RemotingCo
 
 export async function processDeleteTopic(a: AdminContext, request: RemotingCommand): Promise<OutgoingCommand> {
   const topic = new RequestHeader(request.extFields).str('topic');
-  if (SYSTEM_TOPICS.has(topic)) throw new ContrailError('SYSTEM_ERROR', `The topic[${topic}] is conflict with system topic.`);
+  if (isSystemTopic(topic)) throw new ContrailError('SYSTEM_ERROR', `The topic[${topic}] is conflict with system topic.`);
   a.services.topics.delete(topic);
   a.services.offsets.removeTopic(topic);
   await a.services.store.deleteTopics([topic]);
