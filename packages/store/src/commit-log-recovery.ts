@@ -48,7 +48,15 @@ export async function scanCommitLog(
     }
     return winStart + win.length - pos;
   };
-  const stop = (why: string, clean: boolean): LogScanResult => {
+  /** Nothing but zeros or the file's end in the 8 bytes after the record at pos. */
+  const endsAfter = async (size: number): Promise<boolean> => {
+    if (seg === undefined) return true;
+    const next = pos + size;
+    if (next + 8 > seg.end) return true;
+    const head = await seg.read(next - seg.start, 8);
+    return head.length < 8 || (head.readInt32BE(0) === 0 && head.readInt32BE(4) === 0);
+  };
+    const stop = (why: string, clean: boolean): LogScanResult => {
     if (pos < promisedOffset) {
       const where = seg === undefined ? `commit-log offset ${pos}` : `${seg.path} at file offset ${pos - seg.start} (commit-log offset ${pos})`;
       throw new ContrailError('STORE_CORRUPTED', `commit log corrupted below the flushed offset ${promisedOffset}: ${where}: ${why}`);
@@ -91,6 +99,12 @@ export async function scanCommitLog(
       return stop((err as Error).message, false);
     }
     if (layout.physicalOffset !== pos) return stop(`record says it lies at ${layout.physicalOffset}`, false);
+    // A write cut short by a crash leaves zeros where the rest of its last record should be.
+    // A cut after the body passes the body CRC; no record the store writes ends in a zero
+    // byte (record-encoder.ts), so the last record past the flushed offset that does was cut.
+    if (pos >= promisedOffset && win[pos - winStart + size - 1] === 0 && (await endsAfter(size))) {
+      return stop('torn record (it ends in zeros and nothing follows)', false);
+    }
     onRecord(win, layout);
     pos += size;
   }

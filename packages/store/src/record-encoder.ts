@@ -10,8 +10,12 @@ export interface PreparedRecord {
   topic: Buffer;
   /** UTF-8 length of input.properties (encoded straight into the log). */
   propertiesLength: number;
-  /** Bytes after the properties text for the whole-record CRC (0 when it is off). */
-  crcTail: number;
+  /**
+   * Bytes stored after the properties text: a separator where the text ends in NUL or the
+   * whole-record CRC follows (so that no record ends in a zero byte: recovery reads a last
+   * record that does as cut short by a crash), then that CRC when it is on.
+   */
+  tail: number;
   bornHost: Buffer;
   sysFlag: number;
   size: number;
@@ -105,9 +109,12 @@ export class RecordEncoder {
     }
     const propertiesLength = m.properties.length === 0 ? 0 : Buffer.byteLength(m.properties, 'utf8');
     // The CRC property follows a separator of its own when the text does not end with one.
-    const crcTail = !this.appendCrc ? 0 : RECORD_CRC_LENGTH + (propertiesLength > 0 && !m.properties.endsWith('\u0002') ? 1 : 0);
-    if (propertiesLength + crcTail > MAX_PROPERTIES_LENGTH) {
-      return { status: 'PROPERTIES_SIZE_EXCEEDED', remark: `properties of ${propertiesLength + crcTail} bytes exceed ${MAX_PROPERTIES_LENGTH}` };
+    const lastChar = propertiesLength === 0 ? -1 : m.properties.charCodeAt(m.properties.length - 1);
+    // The CRC property follows a separator of its own when the text does not end with one.
+    const separator = lastChar === 0 || (this.appendCrc && lastChar > 0 && lastChar !== 2) ? 1 : 0;
+    const tail = separator + (this.appendCrc ? RECORD_CRC_LENGTH : 0);
+    if (propertiesLength + tail > MAX_PROPERTIES_LENGTH) {
+      return { status: 'PROPERTIES_SIZE_EXCEEDED', remark: `properties of ${propertiesLength + tail} bytes exceed ${MAX_PROPERTIES_LENGTH}` };
     }
     if (!Number.isInteger(m.queueId) || m.queueId < 0 || !isInt32(m.queueId)) return { status: 'MESSAGE_ILLEGAL', remark: `bad queueId ${m.queueId}` };
     if (!isInt32(m.flag) || !isInt32(m.reconsumeTimes) || !isInt32(m.sysFlag)) {
@@ -117,8 +124,8 @@ export class RecordEncoder {
     let sysFlag = m.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6);
     if (bornHost.length === 20) sysFlag |= SysFlag.BORNHOST_V6;
     if (this.storeHostBytes.length === 20) sysFlag |= SysFlag.STOREHOST_V6;
-    const size = recordSize(m.body.length, topic.length, propertiesLength + crcTail, bornHost.length, this.storeHostBytes.length);
-    return { input: m, topic, propertiesLength, crcTail, bornHost, sysFlag, size };
+    const size = recordSize(m.body.length, topic.length, propertiesLength + tail, bornHost.length, this.storeHostBytes.length);
+    return { input: m, topic, propertiesLength, tail, bornHost, sysFlag, size };
   }
 
   encode(target: Buffer, pos: number, p: PreparedRecord, physicalOffset: number, queueOffset: number, storeTimestamp: number): void {
@@ -145,7 +152,7 @@ export class RecordEncoder {
     t[q++] = p.topic.length;
     q = putBytes(t, q, p.topic);
     const n = p.propertiesLength;
-    const stored = n + p.crcTail;
+    const stored = n + p.tail;
     t[q++] = stored >>> 8;
     t[q++] = stored;
     if (n > 0) {
@@ -154,9 +161,9 @@ export class RecordEncoder {
       if (n === m.properties.length) raw.latin1Write(m.properties, q, n);
       else raw.utf8Write(m.properties, q, n);
     }
-    if (p.crcTail > 0) {
-      if (p.crcTail > RECORD_CRC_LENGTH) t[q + n] = 2;
-      writeRecordCrc(t, pos, p.size);
+    if (p.tail > 0) {
+      if (p.tail !== RECORD_CRC_LENGTH) t[q + n] = 2;
+      if (this.appendCrc) writeRecordCrc(t, pos, p.size);
     }
   }
 

@@ -2,7 +2,7 @@
 // one-pass property scan against findProperty, over random inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOffsetMsgId, encodeHost, encodeRecord, findProperty, Prop, SystemTopic, tagsCode } from '@contrail/common';
+import { createOffsetMsgId, decodeRecord, encodeHost, encodeRecord, findProperty, Prop, SystemTopic, tagsCode } from '@contrail/common';
 import { RecordEncoder, isPrepareFailure, type PreparedRecord } from '../src/record-encoder.js';
 import type { PutMessageInput } from '../src/index.js';
 
@@ -115,5 +115,30 @@ test('32-bit fields out of range are MESSAGE_ILLEGAL', () => {
     const p = enc.prepare(input(bad));
     assert.ok(isPrepareFailure(p), JSON.stringify(bad));
     assert.equal(p.status, 'MESSAGE_ILLEGAL');
+  }
+});
+
+test('no record ends in a zero byte: properties ending in NUL get a separator after them', () => {
+  for (const appendCrc of [false, true]) {
+    const enc = new RecordEncoder('10.0.0.1:10911', 4 * 1024 * 1024, [1000], appendCrc);
+    const m: PutMessageInput = {
+      topic: 'T',
+      queueId: 0,
+      flag: 0,
+      sysFlag: 0,
+      bornTimestamp: 1,
+      bornHost: '10.1.2.3:5',
+      reconsumeTimes: 0,
+      preparedTransactionOffset: 0,
+      body: Buffer.from('b'),
+      properties: 'KEYS\u0001k1\u0002NUL\u0001v\u0000',
+    };
+    const p = enc.prepare(m) as PreparedRecord;
+    const target = Buffer.alloc(p.size);
+    enc.encode(target, 0, p, 0, 0, 2);
+    assert.notEqual(target[p.size - 1], 0, `appendCrc ${appendCrc}`);
+    const props = decodeRecord(target).properties;
+    assert.equal(props.NUL, 'v\u0000');
+    assert.equal(props.KEYS, 'k1');
   }
 });

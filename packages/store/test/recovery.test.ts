@@ -81,12 +81,13 @@ test('a torn last record is cut at every byte position; bit flips in checked fie
       await cp(src, work, { recursive: true });
       await markCrashed(work, last.physicalOffset);
     };
-    // Every cut that takes away a byte of a field recovery checks, i.e. up to and including
-    // the properties length. (A cut inside the properties text leaves every checked field
-    // whole: the v1 layout has no checksum over it.)
+    // Every cut short of the record's end: up to the properties length it takes away a field
+    // recovery checks; inside the topic or properties text (which the v1 layout has no
+    // checksum over) it leaves zeros at the end of the last record, which recovery reads as
+    // a torn write.
     const lastRec = decodeRecord(records[4] as Buffer);
     const propsLenAt = 84 + 4 + lastRec.body.length + 1 + lastRec.topic.length;
-    for (let cut = 0; cut < propsLenAt + 2; cut++) {
+    for (let cut = 0; cut < (records[4] as Buffer).length; cut++) {
       await fresh();
       await mutateLog(work, async (fh) => {
         await fh.truncate(last.physicalOffset + cut);
