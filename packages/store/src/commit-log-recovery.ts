@@ -100,9 +100,11 @@ export async function scanCommitLog(
     }
     if (layout.physicalOffset !== pos) return stop(`record says it lies at ${layout.physicalOffset}`, false);
     // A write cut short by a crash leaves zeros where the rest of its last record should be.
-    // A cut after the body passes the body CRC; no record the store writes ends in a zero
-    // byte (record-encoder.ts), so the last record past the flushed offset that does was cut.
-    if (pos >= promisedOffset && win[pos - winStart + size - 1] === 0 && (await endsAfter(size))) {
+    // A cut after the body passes the body CRC. The text a record ends with (properties, or
+    // the topic when there are none) never ends in a zero byte (record-encoder.ts), so the
+    // last record past the flushed offset whose text does was cut.
+    const textEnd = layout.propertiesLength > 0 ? layout.propertiesAt + layout.propertiesLength : layout.topicAt + layout.topicLength;
+    if (pos >= promisedOffset && win[textEnd - 1] === 0 && (await endsAfter(size))) {
       return stop('torn record (it ends in zeros and nothing follows)', false);
     }
     onRecord(win, layout);

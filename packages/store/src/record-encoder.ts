@@ -12,8 +12,8 @@ export interface PreparedRecord {
   propertiesLength: number;
   /**
    * Bytes stored after the properties text: a separator where the text ends in NUL or the
-   * whole-record CRC follows (so that no record ends in a zero byte: recovery reads a last
-   * record that does as cut short by a crash), then that CRC when it is on.
+   * whole-record CRC follows (so that no properties text ends in a zero byte: recovery reads
+   * a last record whose text does as cut short by a crash), then that CRC when it is on.
    */
   tail: number;
   bornHost: Buffer;

@@ -120,6 +120,30 @@ test('a torn last record is cut at every byte position; bit flips in checked fie
   }
 });
 
+test('whole last records past the flushed offset are kept: without properties, and with properties ending in NUL', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const s = new DefaultMessageStore(config(dir));
+    await s.start();
+    const first = await s.putMessage(msg('T', 0, 'with-keys', { KEYS: 'k' }));
+    await s.putMessage(msg('T', 0, 'nul-ending', { V: 'x\u0000' }));
+    await s.putMessage(msg('T', 0, 'no-properties'));
+    await s.shutdown();
+    await markCrashed(dir, first.physicalOffset);
+    const again = new DefaultMessageStore(config(dir));
+    await again.start();
+    try {
+      const got = (await again.getMessage('T', 0, 0, 32)).buffers.map((b) => decodeRecord(b));
+      assert.deepEqual(got.map((m) => m.body.toString()), ['with-keys', 'nul-ending', 'no-properties']);
+      assert.equal(got[1]?.properties.V, 'x\u0000');
+    } finally {
+      await again.shutdown();
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
 test('damage below the flushed offset stops start-up with STORE_CORRUPTED naming file and offset', async () => {
   const { dir, cleanup } = await tempDir();
   try {
