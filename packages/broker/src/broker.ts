@@ -328,6 +328,8 @@ export class Broker {
       storePathRootDir: c.storePathRootDir,
       mappedFileSizeCommitLog: c.mappedFileSizeCommitLog,
       hotTailBytes: c.hotTailBytes,
+      dropPageCacheBehind: c.dropPageCacheBehind,
+      pageCacheKeepBytes: c.pageCacheKeepBytes,
       maxTransferBytesOnMessageInMemory: c.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: c.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,

@@ -9,6 +9,7 @@ import { CommitLog } from './commit-log.js';
 import { recoverStore } from './store-recovery.js';
 import { ConsumeQueueStore } from './consume-queue-store.js';
 import { FlushService } from './flush-service.js';
+import { DropBehind, nativeHelper } from './page-cache.js';
 import { IndexService } from './index-service.js';
 import { LogicsFlushService } from './logics-flush-service.js';
 import type {
@@ -49,6 +50,7 @@ export class DefaultMessageStore implements MessageStore {
   /** Where appends hand their dispatch requests. */
   private readonly toReput: (r: DispatchRequest) => void;
   private readonly flusher: FlushService;
+  private readonly dropBehind: DropBehind | undefined;
   private readonly checkpoint: StoreCheckpoint;
   private readonly logics: LogicsFlushService;
   private state: State = 'new';
@@ -97,7 +99,11 @@ export class DefaultMessageStore implements MessageStore {
         this.waiters.resolveUpTo(written);
       }
     };
+    const native = cfg.dropPageCacheBehind ? nativeHelper() : null;
+    const dropBehind = native === null ? undefined : new DropBehind(this.commitLog.segments, native, cfg.pageCacheKeepBytes, this.logger);
+    this.dropBehind = dropBehind;
     this.flusher.onFlushed = (flushed) => {
+      dropBehind?.flushed(flushed);
       if (sync) {
         this.reput.advance(flushed);
         this.waiters.resolveUpTo(flushed);
@@ -129,6 +135,7 @@ export class DefaultMessageStore implements MessageStore {
       logger: this.logger,
     });
     this.commitLog.reset(end);
+    this.dropBehind?.startAt(end);
     this.reput.dispatchedOffset = end;
     this.index.advanceTo(end);
     await writeFile(this.abortPath, String(process.pid));
@@ -328,6 +335,7 @@ export class DefaultMessageStore implements MessageStore {
       dispatchedPhyOffset: this.reput.dispatchedOffset,
       consumeQueues: this.consumeQueues.size,
       hotTailBytes: this.commitLog.hot.size,
+      pageCacheDroppedBytes: this.dropBehind?.droppedBytes ?? -1,
     };
   }
 

@@ -28,6 +28,13 @@ export interface MessageStoreConfig {
   maxMessageSize?: number;
   /** Bytes of the newest commit log kept in memory for reads (256 MiB). */
   hotTailBytes?: number;
+  /**
+   * Let the kernel drop commit-log pages from the page cache once they are fdatasync'ed
+   * (default true; needs the native helper built at install time, see docs/storage.md).
+   */
+  dropPageCacheBehind?: boolean;
+  /** With dropPageCacheBehind, the newest flushed bytes left in the page cache (256 MiB). */
+  pageCacheKeepBytes?: number;
   /** Most bytes / messages one pull returns when they are in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInMemory?: number;
   maxTransferCountOnMessageInMemory?: number;
@@ -153,6 +160,8 @@ export interface StoreStats {
   dispatchedPhyOffset: number;
   consumeQueues: number;
   hotTailBytes: number;
+  /** Commit-log bytes whose pages the kernel was told to drop (drop-behind); -1 without it. */
+  pageCacheDroppedBytes: number;
 }
 
 export interface MessageStore {

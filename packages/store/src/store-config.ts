@@ -18,6 +18,8 @@ export interface ResolvedStoreConfig {
   cleanResourceInterval: number;
   maxMessageSize: number;
   hotTailBytes: number;
+  dropPageCacheBehind: boolean;
+  pageCacheKeepBytes: number;
   pullLimits: PullLimits;
   maxPendingWriteBytes: number;
   enabledAppendPropCRC: boolean;
@@ -74,6 +76,8 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
     cleanResourceInterval: c.cleanResourceInterval ?? 10_000,
     maxMessageSize: c.maxMessageSize ?? 4 * 1024 * 1024,
     hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
+    dropPageCacheBehind: c.dropPageCacheBehind ?? true,
+    pageCacheKeepBytes: c.pageCacheKeepBytes ?? 256 * 1024 * 1024,
     pullLimits: {
       memoryBytes: c.maxTransferBytesOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryBytes,
       memoryCount: c.maxTransferCountOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryCount,

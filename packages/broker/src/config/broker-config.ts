@@ -40,6 +40,9 @@ export interface BrokerConfig {
   mappedFileSizeCommitLog: number;
   /** Bytes of the newest commit log kept in memory to serve pulls without file reads (Contrail-specific). */
   hotTailBytes: number;
+  /** Drop fdatasync'ed commit-log pages older than pageCacheKeepBytes from the page cache (Contrail-specific). */
+  dropPageCacheBehind: boolean;
+  pageCacheKeepBytes: number;
   /** Pull size caps for records read from disk, and what counts as in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInDisk: number;
   maxTransferCountOnMessageInDisk: number;
@@ -120,6 +123,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     registerNameServerPeriod: 30_000,
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
     hotTailBytes: 16 * 1024 * 1024,
+    dropPageCacheBehind: true,
+    pageCacheKeepBytes: 256 * 1024 * 1024,
     maxTransferBytesOnMessageInDisk: 64 * 1024,
     maxTransferCountOnMessageInDisk: 8,
     accessMessageInMemoryMaxRatio: 40,

@@ -101,6 +101,8 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   registerNameServerPeriod: int(1000),
   mappedFileSizeCommitLog: int(4096),
   hotTailBytes: int(4 * 1024 * 1024),
+  dropPageCacheBehind: bool,
+  pageCacheKeepBytes: int(0),
   maxTransferBytesOnMessageInDisk: int(1, 64 * 1024 * 1024),
   maxTransferCountOnMessageInDisk: int(1, 65536),
   accessMessageInMemoryMaxRatio: int(0, 100),

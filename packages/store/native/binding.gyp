@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "contrail_store",
+      "sources": ["drop-cache.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}

@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger } from '@contrail/common';
+import { DefaultMessageStore, type MessageStoreConfig } from '../src/index.js';
+import { DROP_STEP, DropBehind, nativeHelper } from '../src/page-cache.js';
+import type { SegmentQueue } from '../src/segment-queue.js';
+import { msg, readQueue, tempDir } from './helpers.js';
+
+const MiB = 1024 * 1024;
+
+interface FakeSegment {
+  start: number;
+  end: number;
+  fd: number;
+  acquire(): boolean;
+  release(): void;
+}
+
+function fakeSegments(...bounds: [number, number, number][]): { queue: SegmentQueue; refs: () => number } {
+  let refs = 0;
+  const segments: FakeSegment[] = bounds.map(([start, end, fd]) => ({
+    start,
+    end,
+    fd,
+    acquire: () => (refs++, true),
+    release: () => void refs--,
+  }));
+  return { queue: { segments } as unknown as SegmentQueue, refs: () => refs };
+}
+
+function recordingHelper(results: number[] = []): { calls: [number, number, number][]; helper: { dropCache(fd: number, o: number, l: number): Promise<number> }; settle: () => Promise<void> } {
+  const calls: [number, number, number][] = [];
+  const pending: (() => void)[] = [];
+  return {
+    calls,
+    helper: {
+      dropCache: (fd, o, l) => {
+        calls.push([fd, o, l]);
+        return new Promise<number>((resolve) => pending.push(() => resolve(results.shift() ?? 0)));
+      },
+    },
+    settle: async () => {
+      while (pending.length > 0) {
+        (pending.shift() as () => void)();
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+  };
+}
+
+test('drop-behind asks for whole pages of flushed bytes older than the kept window, per segment file, one request at a time', async () => {
+  const segs = fakeSegments([0, 8 * MiB, 10], [8 * MiB, 16 * MiB, 11]);
+  const rec = recordingHelper();
+  const d = new DropBehind(segs.queue, rec.helper, 1 * MiB, createLogger('test'));
+  d.startAt(0);
+  d.flushed(3 * MiB); // 2 MiB behind the window: less than a step
+  assert.deepEqual(rec.calls, []);
+  d.flushed(1 * MiB + DROP_STEP + 100);
+  assert.deepEqual(rec.calls, [[10, 0, DROP_STEP]], 'whole pages only: the partial page stays');
+  d.flushed(15 * MiB); // a drop is in flight: wait for it
+  assert.equal(rec.calls.length, 1);
+  await rec.settle();
+  assert.equal(d.droppedBytes, DROP_STEP);
+  d.flushed(14 * MiB + 5000);
+  const end = 13 * MiB + 4096;
+  assert.deepEqual(rec.calls.slice(1), [[10, DROP_STEP, 8 * MiB - DROP_STEP]]);
+  await rec.settle();
+  assert.deepEqual(rec.calls.slice(2), [[11, 0, end - 8 * MiB]], 'the range crossing into the next segment uses that file and its own offsets');
+  assert.equal(d.droppedBytes, end);
+  assert.equal(segs.refs(), 0, 'every segment acquired for a drop is released');
+});
+
+test('drop-behind leaves the log as recovered alone and stops for good after the kernel refuses', async () => {
+  const segs = fakeSegments([0, 64 * MiB, 7]);
+  const rec = recordingHelper([22]);
+  const d = new DropBehind(segs.queue, rec.helper, 0, createLogger('test'));
+  d.startAt(20 * MiB + 123);
+  d.flushed(22 * MiB);
+  assert.deepEqual(rec.calls, [], 'less than a step past where the log stood at start-up');
+  d.flushed(30 * MiB);
+  assert.deepEqual(rec.calls, [[7, 20 * MiB, 10 * MiB]]);
+  await rec.settle();
+  d.flushed(60 * MiB);
+  assert.equal(rec.calls.length, 1, 'EINVAL turned drop-behind off');
+  assert.equal(d.droppedBytes, 0);
+});
+
+const mustHaveHelper = process.platform === 'linux' && process.env.CI === 'true';
+
+test('the native helper is built on Linux and answers like posix_fadvise', { skip: nativeHelper() === null && !mustHaveHelper }, async () => {
+  const helper = nativeHelper();
+  assert.ok(helper !== null, 'packages/store/native was not built by npm ci (see native/build.mjs)');
+  const { dir, cleanup } = await tempDir();
+  try {
+    const fd = openSync(join(dir, 'f'), 'w+');
+    writeSync(fd, Buffer.alloc(MiB, 7));
+    fdatasyncSync(fd);
+    assert.equal(await helper.dropCache(fd, 0, MiB), 0);
+    closeSync(fd);
+    assert.equal(await helper.dropCache(fd, 0, MiB), 9, 'EBADF for a closed descriptor');
+    assert.throws(() => (helper.dropCache as (...a: unknown[]) => unknown)('x', 0, 1), { name: 'TypeError' });
+    assert.throws(() => (helper.dropCache as (...a: unknown[]) => unknown)(1, 0), { name: 'TypeError' });
+    assert.throws(() => helper.dropCache(1, -1, 1), { name: 'TypeError' });
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a store dropping every flushed page reads every record back from the files, byte for byte', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const base: MessageStoreConfig = { storePathRootDir: dir, storeHost: '10.0.0.1:10911', mappedFileSizeCommitLog: 4 * MiB, hotTailBytes: 4 * MiB };
+    const off = new DefaultMessageStore({ ...base, storePathRootDir: join(dir, 'off'), dropPageCacheBehind: false });
+    assert.equal(off.stats().pageCacheDroppedBytes, -1);
+    const s = new DefaultMessageStore({ ...base, pageCacheKeepBytes: 0 });
+    await s.start();
+    const n = 14_000;
+    for (let wave = 0; wave < 14; wave++) {
+      const puts = [];
+      for (let i = wave * 1000; i < (wave + 1) * 1000; i++) puts.push(s.putMessage(msg('T', i % 3, Buffer.alloc(900 + (i % 200), i % 251), { KEYS: `k${i}` })));
+      for (const r of await Promise.all(puts)) assert.equal(r.status, 'PUT_OK');
+      await s.flush();
+    }
+    const helper = nativeHelper();
+    if (helper === null) {
+      assert.equal(s.stats().pageCacheDroppedBytes, -1);
+    } else {
+      for (let i = 0; i < 100 && s.stats().pageCacheDroppedBytes < 8 * MiB; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(s.stats().pageCacheDroppedBytes >= 8 * MiB, `dropped ${s.stats().pageCacheDroppedBytes} bytes`);
+    }
+    let seen = 0;
+    for (const q of [0, 1, 2]) {
+      for (const m of await readQueue(s, 'T', q)) {
+        const i = Number(m.properties.KEYS?.slice(1));
+        assert.equal(i % 3, q);
+        assert.ok(m.body.equals(Buffer.alloc(900 + (i % 200), i % 251)), `record ${i}`);
+        seen++;
+      }
+    }
+    assert.equal(seen, n);
+    await s.shutdown();
+  } finally {
+    await cleanup();
+  }
+});
