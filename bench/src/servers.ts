@@ -171,13 +171,19 @@ export async function startContrail(o: ContrailStart): Promise<Server> {
   if (o.flushDiskType !== undefined) flags.push('--flush-disk-type', o.flushDiskType);
   // The metrics and dashboard as `contrail start` serves them, on free ports, so no fixed port can clash.
   if (contrailLauncher() === 'cli') flags.push('--metrics-port', '0', '--dashboard-port', '0');
-  const script = contrailLauncher() === 'cli' ? [CLI, 'start'] : [EMBEDDED];
   const t0 = Date.now();
   const log = logFile(o.logDir, 'contrail');
-  const proc = spawn(process.execPath, [...(o.nodeFlags ?? []), ...script, ...flags], {
-    stdio: ['ignore', log, 'pipe'],
-    env: { ...process.env, CONTRAIL_LOG_LEVEL: process.env.CONTRAIL_LOG_LEVEL ?? 'warn' },
-  });
+  const env = { ...process.env, CONTRAIL_LOG_LEVEL: process.env.CONTRAIL_LOG_LEVEL ?? 'warn' };
+  const stdio: ['ignore', number, 'pipe'] = ['ignore', log, 'pipe'];
+  let proc: ChildProcess;
+  if (contrailLauncher() === 'cli') {
+    // Run as a program, as `npx contrail start` runs it (its launcher line sets the servers'
+    // V8 settings); extra node flags travel in NODE_OPTIONS.
+    const extra = [process.env.NODE_OPTIONS, ...(o.nodeFlags ?? [])].filter((x) => x !== undefined && x !== '');
+    proc = spawn(CLI, ['start', ...flags], { stdio, env: extra.length > 0 ? { ...env, NODE_OPTIONS: extra.join(' ') } : env });
+  } else {
+    proc = spawn(process.execPath, [...(o.nodeFlags ?? []), EMBEDDED, ...flags], { stdio, env });
+  }
   await new Promise<void>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`contrail did not start in 60 s: ${text.slice(-500)}`)), 60_000);

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,8 +31,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a long-running subcommand and resolves once `pattern` shows up in its output. */
-async function startUntil(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() });
+async function startUntil(args: string[], pattern: RegExp, asProgram = false): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = asProgram
+    ? spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() })
+    : spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -99,6 +102,20 @@ test('namesrv: a taken port is a one-line error; SIGTERM stops cleanly', async (
     const second = run(['namesrv', '--host', '127.0.0.1', '--port', String(port)]);
     assert.notEqual(second.status, 0);
     assert.match(second.stderr, /address already in use/);
+  } finally {
+    assert.equal(await stop(child), 0);
+  }
+});
+
+test('run as a program, the command re-executes itself in node with the servers\' V8 settings, in the same process', { skip: process.platform !== 'linux' }, async () => {
+  const port = await freePort();
+  const { child } = await startUntil(['namesrv', '--host', '127.0.0.1', '--port', String(port)], /ready/, true);
+  try {
+    const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    assert.match(argv[0] ?? '', /(^|\/)node$/, 'the spawned PID is node itself (exec), so stopping it by PID stops the server');
+    assert.ok(argv.includes('--incremental-marking-soft-trigger=80'), argv.join(' '));
+    assert.ok(argv.includes('--incremental-marking-hard-trigger=90'), argv.join(' '));
+    assert.ok(argv.includes(BIN) && argv.includes('namesrv'), argv.join(' '));
   } finally {
     assert.equal(await stop(child), 0);
   }
