@@ -178,9 +178,9 @@ export async function startContrail(o: ContrailStart): Promise<Server> {
   let proc: ChildProcess;
   if (contrailLauncher() === 'cli') {
     // Run as a program, as `npx contrail start` runs it (its launcher line sets the servers'
-    // V8 settings); extra node flags travel in NODE_OPTIONS.
-    const extra = [process.env.NODE_OPTIONS, ...(o.nodeFlags ?? [])].filter((x) => x !== undefined && x !== '');
-    proc = spawn(CLI, ['start', ...flags], { stdio, env: extra.length > 0 ? { ...env, NODE_OPTIONS: extra.join(' ') } : env });
+    // V8 settings); extra node flags go in CONTRAIL_NODE_FLAGS (--cpu-prof is refused in NODE_OPTIONS).
+    const extra = o.nodeFlags ?? [];
+    proc = spawn(CLI, ['start', ...flags], { stdio, env: extra.length > 0 ? { ...env, CONTRAIL_NODE_FLAGS: extra.join(' ') } : env });
   } else {
     proc = spawn(process.execPath, [...(o.nodeFlags ?? []), EMBEDDED, ...flags], { stdio, env });
   }

@@ -31,9 +31,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a long-running subcommand and resolves once `pattern` shows up in its output. */
-async function startUntil(args: string[], pattern: RegExp, asProgram = false): Promise<{ child: ChildProcess; output: () => string }> {
+async function startUntil(args: string[], pattern: RegExp, asProgram = false, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string }> {
   const child = asProgram
-    ? spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() })
+    ? spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv(env) })
     : spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() });
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -107,15 +107,18 @@ test('namesrv: a taken port is a one-line error; SIGTERM stops cleanly', async (
   }
 });
 
-test('run as a program, the command re-executes itself in node with the servers\' V8 settings, in the same process', { skip: process.platform !== 'linux' }, async () => {
+test('run as a program, the command re-executes itself in node with the servers\' V8 settings and CONTRAIL_NODE_FLAGS, in the same process', { skip: process.platform !== 'linux' }, async () => {
   const port = await freePort();
-  const { child } = await startUntil(['namesrv', '--host', '127.0.0.1', '--port', String(port)], /ready/, true);
+  const { child } = await startUntil(['namesrv', '--host', '127.0.0.1', '--port', String(port)], /ready/, true, {
+    CONTRAIL_NODE_FLAGS: '--stack-trace-limit=17 --no-warnings',
+  });
   try {
     const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
     assert.match(argv[0] ?? '', /(^|\/)node$/, 'the spawned PID is node itself (exec), so stopping it by PID stops the server');
     assert.ok(argv.includes('--incremental-marking-soft-trigger=80'), argv.join(' '));
     assert.ok(argv.includes('--incremental-marking-hard-trigger=90'), argv.join(' '));
-    assert.ok(argv.includes(BIN) && argv.includes('namesrv'), argv.join(' '));
+    assert.ok(argv.includes('--stack-trace-limit=17') && argv.includes('--no-warnings'), 'CONTRAIL_NODE_FLAGS is added, split at spaces');
+    assert.ok(argv.indexOf('--no-warnings') < argv.indexOf(BIN) && argv.includes('namesrv'), argv.join(' '));
   } finally {
     assert.equal(await stop(child), 0);
   }
