@@ -57,9 +57,10 @@ export function brokerCommand(program: Command): void {
       }
       const grpc = broker.grpcPort > 0 ? `, gRPC port ${broker.grpcPort}` : '';
       const metrics = broker.metricsPort > 0 ? `, metrics port ${broker.metricsPort}` : '';
+      // Signals are handled before "ready" is out: a supervisor may stop us the moment it reads it.
+      runUntilSignal([broker], log);
       const line = `broker ${config.brokerName} ready on ${broker.address}${grpc}${metrics}`;
       log.info({ brokerName: config.brokerName, address: broker.address, store: config.storePathRootDir }, line);
       process.stderr.write(`${line}\n`);
-      runUntilSignal([broker], log);
     });
 }

@@ -26,9 +26,10 @@ export function dashboardCommand(program: Command): void {
         await dashboard.shutdown().catch(() => undefined);
         fail(`cannot start the dashboard on ${flags.host}:${flags.port}: ${describeStartupError(err)}`);
       }
+      // Signals are handled before "ready" is out: a supervisor may stop us the moment it reads it.
+      runUntilSignal([dashboard], log);
       const line = `Dashboard ready on http://${flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host}:${dashboard.port}/ for NameServer ${flags.namesrv}`;
       log.info({ port: dashboard.port, namesrv: flags.namesrv }, line);
       process.stderr.write(`${line}\n`);
-      runUntilSignal([dashboard], log);
     });
 }

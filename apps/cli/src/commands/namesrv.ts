@@ -25,9 +25,10 @@ export function namesrvCommand(program: Command): void {
       } catch (err) {
         fail(`cannot start the NameServer on ${flags.host}:${flags.port}: ${describeStartupError(err)}`);
       }
+      // Signals are handled before "ready" is out: a supervisor may stop us the moment it reads it.
+      runUntilSignal([namesrv], log);
       const line = `NameServer ready on ${flags.host}:${namesrv.port}`;
       log.info({ port: namesrv.port, host: flags.host }, line);
       process.stderr.write(`${line}\n`);
-      runUntilSignal([namesrv], log);
     });
 }

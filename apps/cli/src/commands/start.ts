@@ -116,9 +116,10 @@ export function startCommand(program: Command): void {
 
       const grpc = broker.grpcPort > 0 ? `, gRPC ${flags.brokerIp1}:${broker.grpcPort}` : '';
       const metrics = broker.metricsPort > 0 ? `, metrics http://${localHost}:${broker.metricsPort}/metrics` : '';
+      // Signals are handled before "ready" is out: a supervisor may stop us the moment it reads it.
+      runUntilSignal(services, log);
       const line = `Contrail ready: NameServer ${namesrvAddr}, broker broker-a ${broker.address}${grpc}${metrics}${dashboardUrl}, data ${resolve(flags.dataDir)}`;
       log.info({ namesrv: namesrvAddr, broker: broker.address }, line);
       process.stderr.write(`${line}\n`);
-      runUntilSignal(services, log);
     });
 }
