@@ -1,7 +1,7 @@
 // Starts the servers under test on 127.0.0.1 ports of their own, with data in a temp directory,
 // and stops exactly the processes it started (by their own PIDs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -158,6 +158,13 @@ const CLI = join(REPO_ROOT, 'apps/cli/bin/contrail.js');
 const CLI_START = join(REPO_ROOT, 'apps/cli/dist/src/commands/start.js');
 const EMBEDDED = new URL('./contrail-server.js', import.meta.url).pathname;
 
+/** The node flags on the CLI's launcher line (`exec node <flags> $CONTRAIL_NODE_FLAGS ...`). */
+export function launcherFlags(): string[] {
+  const m = /exec node (.*?) \$CONTRAIL_NODE_FLAGS/.exec(readFileSync(CLI, 'utf8'));
+  if (m === null) throw new Error(`${CLI}: no launcher line`);
+  return (m[1] as string).split(' ').filter((f) => f !== '');
+}
+
 /** `contrail start` when the CLI has it, else the same NameServer + broker from contrail-server.js. */
 export function contrailLauncher(): 'cli' | 'embedded' {
   return existsSync(CLI) && existsSync(CLI_START) ? 'cli' : 'embedded';
@@ -177,10 +184,8 @@ export async function startContrail(o: ContrailStart): Promise<Server> {
   const stdio: ['ignore', number, 'pipe'] = ['ignore', log, 'pipe'];
   let proc: ChildProcess;
   if (contrailLauncher() === 'cli') {
-    // Run as a program, as `npx contrail start` runs it (its launcher line sets the servers'
-    // V8 settings); extra node flags go in CONTRAIL_NODE_FLAGS (--cpu-prof is refused in NODE_OPTIONS).
-    const extra = o.nodeFlags ?? [];
-    proc = spawn(CLI, ['start', ...flags], { stdio, env: extra.length > 0 ? { ...env, CONTRAIL_NODE_FLAGS: extra.join(' ') } : env });
+    // With the node flags the CLI's launcher line gives `npx contrail start`, on this node.
+    proc = spawn(process.execPath, [...launcherFlags(), ...(o.nodeFlags ?? []), CLI, 'start', ...flags], { stdio, env });
   } else {
     proc = spawn(process.execPath, [...(o.nodeFlags ?? []), EMBEDDED, ...flags], { stdio, env });
   }

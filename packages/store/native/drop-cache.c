@@ -1,7 +1,8 @@
 // Tells the kernel that a range of a file it has already made durable will not be read through
 // the page cache again (posix_fadvise POSIX_FADV_DONTNEED), on the libuv thread pool.
 //
-// dropCache(fd, offset, length) returns a promise of 0 or an errno value. The call itself is
+// dropCache(fd, offset, length) returns a promise of 0 or an errno value (ECANCELED when the
+// work could not be queued); arguments that are not whole numbers in range throw a TypeError. The call itself is
 // cheap to issue; the kernel's work (about 70 us per MiB of clean pages) happens off the event
 // loop. Dirty pages are not dropped by the kernel, so callers pass only fdatasync'ed ranges.
 #define _GNU_SOURCE
@@ -44,31 +45,59 @@ static napi_value throw_type(napi_env env, const char* message) {
   return NULL;
 }
 
+/* A JS number that is a whole number in [min, max], as int64. */
+static int whole_number(napi_env env, napi_value v, double min, double max, int64_t* out) {
+  napi_valuetype type;
+  double d;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number) return 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (!(d >= min && d <= max) || d != (double)(int64_t)d) return 0;
+  *out = (int64_t)d;
+  return 1;
+}
+
+#define MAX_SAFE_INTEGER 9007199254740991.0
+#define USAGE "dropCache(fd, offset, length): fd a descriptor, offset a whole number >= 0, length a whole number >= 1"
+
 static napi_value drop_cache(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != 3) return throw_type(env, "dropCache(fd, offset, length) takes three numbers");
-  int32_t fd;
-  int64_t offset, length;
-  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int64(env, argv[1], &offset) != napi_ok ||
-      napi_get_value_int64(env, argv[2], &length) != napi_ok) {
-    return throw_type(env, "dropCache(fd, offset, length) takes three numbers");
+  if (argc != 3) return throw_type(env, USAGE);
+  int64_t fd, offset, length;
+  /* Length 0 would mean "to the end of the file" to the kernel: callers name their range. */
+  if (!whole_number(env, argv[0], 0, 2147483647.0, &fd) || !whole_number(env, argv[1], 0, MAX_SAFE_INTEGER, &offset) ||
+      !whole_number(env, argv[2], 1, MAX_SAFE_INTEGER, &length)) {
+    return throw_type(env, USAGE);
   }
-  if (fd < 0 || offset < 0 || length < 0) return throw_type(env, "dropCache: fd, offset and length must not be negative");
   drop_request* req = calloc(1, sizeof *req);
   if (req == NULL) {
     napi_throw_error(env, "ENOMEM", "dropCache: out of memory");
     return NULL;
   }
-  req->fd = fd;
+  req->fd = (int)fd;
   req->offset = offset;
   req->length = length;
   napi_value promise, name;
-  napi_create_promise(env, &req->deferred, &promise);
-  napi_create_string_utf8(env, "contrail.dropCache", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, drop_execute, drop_complete, req, &req->work);
-  napi_queue_async_work(env, req->work);
+  if (napi_create_promise(env, &req->deferred, &promise) != napi_ok) {
+    free(req);
+    return NULL;
+  }
+  if (napi_create_string_utf8(env, "contrail.dropCache", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, drop_execute, drop_complete, req, &req->work) != napi_ok) {
+    napi_value err;
+    napi_create_int32(env, ECANCELED, &err);
+    napi_resolve_deferred(env, req->deferred, err);
+    free(req);
+    return promise;
+  }
+  if (napi_queue_async_work(env, req->work) != napi_ok) {
+    napi_value err;
+    napi_create_int32(env, ECANCELED, &err);
+    napi_resolve_deferred(env, req->deferred, err);
+    napi_delete_async_work(env, req->work);
+    free(req);
+  }
   return promise;
 }
 

@@ -9,7 +9,7 @@ import { CommitLog } from './commit-log.js';
 import { recoverStore } from './store-recovery.js';
 import { ConsumeQueueStore } from './consume-queue-store.js';
 import { FlushService } from './flush-service.js';
-import { DropBehind, nativeHelper } from './page-cache.js';
+import { DropBehind, nativeHelper, warnNoHelper } from './page-cache.js';
 import { IndexService } from './index-service.js';
 import { LogicsFlushService } from './logics-flush-service.js';
 import type {
@@ -102,6 +102,12 @@ export class DefaultMessageStore implements MessageStore {
     const native = cfg.dropPageCacheBehind ? nativeHelper() : null;
     const dropBehind = native === null ? undefined : new DropBehind(this.commitLog.segments, native, cfg.pageCacheKeepBytes, this.logger);
     this.dropBehind = dropBehind;
+    if (dropBehind !== undefined) {
+      // Older records are no longer in the page cache: they get the from-disk pull limits.
+      cfg.pullLimits.inMemoryBytes = Math.min(cfg.pullLimits.inMemoryBytes, cfg.pageCacheKeepBytes);
+    } else if (cfg.dropPageCacheBehind && process.platform === 'linux') {
+      warnNoHelper(this.logger);
+    }
     this.flusher.onFlushed = (flushed) => {
       dropBehind?.flushed(flushed);
       if (sync) {

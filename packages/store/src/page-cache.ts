@@ -32,6 +32,15 @@ export function nativeHelper(): NativeHelper | null {
   return helper;
 }
 
+let warned = false;
+
+/** Once per process: npm hides the install script's own message unless asked for it. */
+export function warnNoHelper(logger: Logger): void {
+  if (warned) return;
+  warned = true;
+  logger.warn('the store\'s native helper was not built (npm install needs a C compiler and Node headers for it): commit-log pages stay in the page cache (dropPageCacheBehind has no effect)');
+}
+
 /** Bytes that must be flushed past the last drop before the next one. */
 export const DROP_STEP = 4 * 1024 * 1024;
 const PAGE = 4096;
@@ -64,13 +73,19 @@ export class DropBehind {
     if (this.busy || this.disabled || behind - this.done < DROP_STEP) return;
     const end = behind - (behind % PAGE);
     this.busy = true;
-    void this.drop(this.done, end).finally(() => {
-      this.busy = false;
-    });
+    this.drop(this.done, end)
+      .catch((err: unknown) => {
+        this.disabled = true;
+        this.logger.warn({ err }, 'page-cache drop-behind failed; commit-log pages stay in the page cache');
+      })
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   private async drop(from: number, to: number): Promise<void> {
-    for (const seg of this.segments.segments) {
+    // A copy: retention may remove segments from the queue while a drop awaits.
+    for (const seg of [...this.segments.segments]) {
       if (seg.end <= from || seg.start >= to || seg.fd < 0 || !seg.acquire()) continue;
       try {
         const start = Math.max(from, seg.start) - seg.start;

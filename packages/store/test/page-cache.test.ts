@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, fdatasyncSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@contrail/common';
 import { DefaultMessageStore, type MessageStoreConfig } from '../src/index.js';
@@ -9,6 +10,14 @@ import type { SegmentQueue } from '../src/segment-queue.js';
 import { msg, readQueue, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
+
+/** Bytes of `path` in the page cache per util-linux fincore, or undefined without it. */
+function residentBytes(path: string): number | undefined {
+  const r = spawnSync('fincore', ['--bytes', '--noheadings', '--raw', '--output', 'RES', path], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const n = Number(r.stdout.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
 
 interface FakeSegment {
   start: number;
@@ -87,6 +96,36 @@ test('drop-behind leaves the log as recovered alone and stops for good after the
   assert.equal(d.droppedBytes, 0);
 });
 
+test('drop-behind turns itself off when the helper throws, without an unhandled rejection', async () => {
+  const segs = fakeSegments([0, 64 * MiB, 7]);
+  let calls = 0;
+  const d = new DropBehind(
+    segs.queue,
+    {
+      dropCache: () => {
+        calls++;
+        throw new Error('ENOMEM');
+      },
+    },
+    0,
+    createLogger('test'),
+  );
+  d.startAt(0);
+  d.flushed(8 * MiB);
+  await new Promise((r) => setImmediate(r));
+  d.flushed(30 * MiB);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls, 1);
+  assert.equal(d.droppedBytes, 0);
+  assert.equal(segs.refs(), 0);
+});
+
+test('pageCacheKeepBytes must be a whole number of bytes', () => {
+  for (const bad of [-1, Number.NaN, 1.5]) {
+    assert.throws(() => new DefaultMessageStore({ storePathRootDir: '/nonexistent', storeHost: '10.0.0.1:10911', pageCacheKeepBytes: bad }), { code: 'CONFIG_INVALID' });
+  }
+});
+
 const mustHaveHelper = process.platform === 'linux' && process.env.CI === 'true';
 
 test('the native helper is built on Linux and answers like posix_fadvise', { skip: nativeHelper() === null && !mustHaveHelper }, async () => {
@@ -97,12 +136,20 @@ test('the native helper is built on Linux and answers like posix_fadvise', { ski
     const fd = openSync(join(dir, 'f'), 'w+');
     writeSync(fd, Buffer.alloc(MiB, 7));
     fdatasyncSync(fd);
+    const before = residentBytes(join(dir, 'f'));
     assert.equal(await helper.dropCache(fd, 0, MiB), 0);
+    const after = residentBytes(join(dir, 'f'));
+    if (before !== undefined && after !== undefined) {
+      assert.equal(before, MiB, 'the written MiB was cached');
+      assert.equal(after, 0, 'and is dropped');
+    }
     closeSync(fd);
     assert.equal(await helper.dropCache(fd, 0, MiB), 9, 'EBADF for a closed descriptor');
     assert.throws(() => (helper.dropCache as (...a: unknown[]) => unknown)('x', 0, 1), { name: 'TypeError' });
     assert.throws(() => (helper.dropCache as (...a: unknown[]) => unknown)(1, 0), { name: 'TypeError' });
-    assert.throws(() => helper.dropCache(1, -1, 1), { name: 'TypeError' });
+    for (const bad of [[-1, 0, 1], [2 ** 32 + 1, 0, 1], [1, -1, 1], [1, Number.NaN, 1], [1, 1e300, 1], [1, 0, 0], [1, 0, 1.5]]) {
+      assert.throws(() => (helper.dropCache as (...a: unknown[]) => unknown)(...bad), { name: 'TypeError' }, JSON.stringify(bad));
+    }
   } finally {
     await cleanup();
   }
@@ -129,6 +176,10 @@ test('a store dropping every flushed page reads every record back from the files
     } else {
       for (let i = 0; i < 100 && s.stats().pageCacheDroppedBytes < 8 * MiB; i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(s.stats().pageCacheDroppedBytes >= 8 * MiB, `dropped ${s.stats().pageCacheDroppedBytes} bytes`);
+      // The oldest segment was written, fdatasync'ed and dropped whole (when fincore can tell).
+      const first = join(dir, 'commitlog', readdirSync(join(dir, 'commitlog')).sort()[0] as string);
+      const resident = residentBytes(first);
+      if (resident !== undefined) assert.equal(resident, 0, `${first} still has ${resident} bytes cached`);
     }
     let seen = 0;
     for (const q of [0, 1, 2]) {
