@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createLogger, decodeRecord, type Logger } from '@contrail/common';
 import { AppendWaiters } from './append-waiters.js';
 import { CommitLog } from './commit-log.js';
-import { recoverStore } from './store-recovery.js';
+import { recoverStore, scanStart } from './store-recovery.js';
 import { ConsumeQueueStore } from './consume-queue-store.js';
 import { FlushService } from './flush-service.js';
 import { DropBehind, nativeHelper, warnNoHelper } from './page-cache.js';
@@ -105,6 +105,8 @@ export class DefaultMessageStore implements MessageStore {
     if (dropBehind !== undefined) {
       // Older records are no longer in the page cache: they get the from-disk pull limits.
       cfg.pullLimits.inMemoryBytes = Math.min(cfg.pullLimits.inMemoryBytes, cfg.pageCacheKeepBytes);
+      const segments = this.commitLog.segments;
+      this.logics.onCheckpoint = (cp) => dropBehind.keepFrom(scanStart(cp, segments));
     } else if (cfg.dropPageCacheBehind && process.platform === 'linux') {
       warnNoHelper(this.logger);
     }

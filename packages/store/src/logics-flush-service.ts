@@ -5,9 +5,11 @@ import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueStore } from './consume-queue-store.js';
 import type { IndexService } from './index-service.js';
 import type { ReputDispatcher } from './reput-dispatcher.js';
-import type { StoreCheckpoint } from './store-checkpoint.js';
+import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
 
 export class LogicsFlushService {
+  /** Called after each checkpoint write with what it says. */
+  onCheckpoint: (cp: CheckpointData) => void = () => undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastDispatchedTimestamp = 0;
@@ -55,13 +57,15 @@ export class LogicsFlushService {
     const logicsTs = this.lastDispatchedTimestamp;
     await this.queues.flush(this.now());
     await this.index.flush();
-    await this.checkpoint.write({
+    const cp = {
       physicMsgTimestamp: physicTs,
       logicsMsgTimestamp: logicsTs,
       indexMsgTimestamp: logicsTs,
       physicOffset: physic,
       logicsOffset: logics,
       indexOffset: indexed,
-    });
+    };
+    await this.checkpoint.write(cp);
+    this.onCheckpoint(cp);
   }
 }

@@ -120,7 +120,8 @@ async function recordCrcStart(root: string, enabled: boolean, end: number, known
 }
 
 /** A record boundary at or before every checkpointed offset: the start of its segment. */
-function scanStart(cp: CheckpointData | null, segs: SegmentQueue): number {
+/** Where a start after a crash would begin its scan: the segment holding the oldest checkpointed offset. */
+export function scanStart(cp: CheckpointData | null, segs: SegmentQueue): number {
   if (cp === null) return segs.minOffset;
   const oldest = Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
   const seg = segs.find(oldest) ?? (oldest >= (segs.last?.end ?? 0) ? segs.last : undefined);

@@ -64,6 +64,7 @@ test('drop-behind asks for whole pages of flushed bytes older than the kept wind
   const rec = recordingHelper();
   const d = new DropBehind(segs.queue, rec.helper, 1 * MiB, createLogger('test'));
   d.startAt(0);
+  d.keepFrom(Number.MAX_SAFE_INTEGER);
   d.flushed(3 * MiB); // 2 MiB behind the window: less than a step
   assert.deepEqual(rec.calls, []);
   d.flushed(1 * MiB + DROP_STEP + 100);
@@ -86,6 +87,7 @@ test('drop-behind leaves the log as recovered alone and stops for good after the
   const rec = recordingHelper([22]);
   const d = new DropBehind(segs.queue, rec.helper, 0, createLogger('test'));
   d.startAt(20 * MiB + 123);
+  d.keepFrom(Number.MAX_SAFE_INTEGER);
   d.flushed(22 * MiB);
   assert.deepEqual(rec.calls, [], 'less than a step past where the log stood at start-up');
   d.flushed(30 * MiB);
@@ -94,6 +96,21 @@ test('drop-behind leaves the log as recovered alone and stops for good after the
   d.flushed(60 * MiB);
   assert.equal(rec.calls.length, 1, 'EINVAL turned drop-behind off');
   assert.equal(d.droppedBytes, 0);
+});
+
+test('drop-behind keeps what a start after a crash would scan: nothing before the first checkpoint, then up to its segment', async () => {
+  const segs = fakeSegments([0, 16 * MiB, 3], [16 * MiB, 32 * MiB, 4]);
+  const rec = recordingHelper();
+  const d = new DropBehind(segs.queue, rec.helper, 0, createLogger('test'));
+  d.startAt(0);
+  d.flushed(20 * MiB);
+  assert.deepEqual(rec.calls, [], 'no checkpoint yet');
+  d.keepFrom(16 * MiB);
+  d.flushed(30 * MiB);
+  assert.deepEqual(rec.calls, [[3, 0, 16 * MiB]], 'the segment the scan would start in stays cached');
+  await rec.settle();
+  d.flushed(31 * MiB);
+  assert.equal(rec.calls.length, 1);
 });
 
 test('drop-behind turns itself off when the helper throws, without an unhandled rejection', async () => {
@@ -111,6 +128,7 @@ test('drop-behind turns itself off when the helper throws, without an unhandled 
     createLogger('test'),
   );
   d.startAt(0);
+  d.keepFrom(Number.MAX_SAFE_INTEGER);
   d.flushed(8 * MiB);
   await new Promise((r) => setImmediate(r));
   d.flushed(30 * MiB);
