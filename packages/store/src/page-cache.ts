@@ -48,8 +48,10 @@ export const DROP_STEP = 4 * 1024 * 1024;
 const PAGE = 4096;
 
 export class DropBehind {
-  /** Offset below which pages were dropped (page aligned). */
-  private done = -1;
+  /** Offset below which pages were dropped or are left alone (page aligned; see startAt). */
+  private done = 0;
+  /** Pages at and past this offset stay: a start after a crash would read them (0: none yet). */
+  private floor = 0;
   private busy = false;
   private disabled = false;
   /** Bytes of the log the kernel was told to drop. */
@@ -63,9 +65,6 @@ export class DropBehind {
     private readonly logger: Logger,
   ) {}
 
-  /** Pages at and past this offset stay: a start after a crash would read them (0: none yet). */
-  private floor = 0;
-
   /** Pages below offset are left as they are (the log as recovered at start-up). */
   startAt(offset: number): void {
     this.done = offset - (offset % PAGE);
@@ -78,7 +77,6 @@ export class DropBehind {
 
   /** Called after an fdatasync covered everything below flushed. */
   flushed(flushed: number): void {
-    if (this.done < 0) this.startAt(flushed);
     const behind = Math.min(flushed - this.keepBytes, this.floor);
     if (this.busy || this.disabled || behind - this.done < DROP_STEP) return;
     const end = behind - (behind % PAGE);
