@@ -2,7 +2,7 @@
 // pages from the page cache (posix_fadvise DONTNEED, through the small native helper in
 // native/, on the thread pool). Reads of recent records come from the hot tail, and older
 // ones read the file again, so the cached copy is only ever used by catch-up reads. Pages a
-// start after a crash would scan (from the segment holding the last checkpoint) are kept, so a
+// start after a crash would scan (from the last checkpoint's oldest offset) are kept, so a
 // restart after a kill reads them from memory as before.
 //
 // Why: new page-cache pages are costly on a VM whose memory the host hands out lazily. On

@@ -1,12 +1,12 @@
 // Start-up: find where the commit log really ends and bring consume queues and index in
 // line with it. A clean start (no abort marker, a checkpoint) trusts the files. An unclean
-// one walks the log from the segment holding the oldest checkpointed offset, cuts it at the
-// first bad or torn record, drops consume-queue entries the checkpoint does not vouch for
-// and index entries past the log end, then rebuilds both from the log.
+// one walks the log from the oldest checkpointed offset, cuts it at the first bad or torn
+// record, drops consume-queue entries the checkpoint does not vouch for and index entries
+// past the log end, then rebuilds both from the log.
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ContrailError, syncDir, writeFileDurably, type Logger } from '@contrail/common';
+import { BLANK_MAGIC_CODE, ContrailError, MESSAGE_MAGIC_CODE, readLong, RecordPos, syncDir, writeFileDurably, type Logger } from '@contrail/common';
 import type { CommitLog } from './commit-log.js';
 import { cutCommitLog, scanCommitLog } from './commit-log-recovery.js';
 import type { ConsumeQueueStore } from './consume-queue-store.js';
@@ -19,6 +19,7 @@ import type { SegmentQueue } from './segment-queue.js';
 
 /** Holds the commit-log offset from which every record carries a whole-record CRC. */
 const CRC_FROM_FILE = 'crc32from';
+const PHYSICAL_OFFSET_AT = RecordPos.PHYSICALOFFSET;
 
 export interface RecoveryContext {
   config: ResolvedStoreConfig;
@@ -45,6 +46,8 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   let end = segs.minOffset;
   /** Records from here to end had their body CRCs checked by the scan that found the end. */
   let checkedFrom = Number.MAX_SAFE_INTEGER;
+  /** Where the scan began instead, when the checkpoint did not point at a record. */
+  let rescanFrom = Number.MAX_SAFE_INTEGER;
   if (cp !== null && clean) {
     end = cp.physicOffset;
     if (!(await looksLikeEnd(segs, end))) {
@@ -53,7 +56,13 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
     }
   }
   if (!clean) {
-    const from = scanStart(cp, segs);
+    let from = scanStart(cp, segs);
+    if (!(await recordStartsAt(segs, from))) {
+      const seg = segs.find(from);
+      ctx.logger.warn({ offset: from }, 'the checkpoint does not point at a record; scanning from the start of its segment');
+      from = seg?.start ?? segs.minOffset;
+      rescanFrom = from;
+    }
     const r = await scanCommitLog(segs, from, cp?.physicOffset ?? 0, () => undefined, Number.MAX_SAFE_INTEGER, crcFrom);
     end = r.end;
     checkedFrom = from;
@@ -64,7 +73,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   await ctx.queues.load(logicsLimit);
   await ctx.index.load(end, segs.minOffset);
   const logicsFrom = logicsLimit ?? cp?.logicsOffset ?? 0;
-  const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough));
+  const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough, rescanFrom));
   if (replayFrom < end) {
     let n = 0;
     const levels = ctx.config.delayLevels;
@@ -119,13 +128,33 @@ async function recordCrcStart(root: string, enabled: boolean, end: number, known
   await writeFileDurably(file, `${end}\n`);
 }
 
-/** A record boundary at or before every checkpointed offset: the start of its segment. */
-/** Where a start after a crash would begin its scan: the segment holding the oldest checkpointed offset. */
+/**
+ * Where a start after a crash begins its scan: the oldest checkpointed offset. Each of them is
+ * where a write, a dispatch or an index pass stopped, so a record (or a blank marker, or the
+ * end of the data) starts there; recovery checks that (recordStartsAt). At or past the last
+ * segment's end, that segment's start: the scan then finds how far the data really goes.
+ */
 export function scanStart(cp: CheckpointData | null, segs: SegmentQueue): number {
   if (cp === null) return segs.minOffset;
   const oldest = Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
-  const seg = segs.find(oldest) ?? (oldest >= (segs.last?.end ?? 0) ? segs.last : undefined);
-  return Math.max(segs.minOffset, seg?.start ?? segs.minOffset);
+  const last = segs.last;
+  if (last === undefined || oldest <= segs.minOffset) return segs.minOffset;
+  return oldest >= last.end ? Math.max(segs.minOffset, last.start) : oldest;
+}
+
+/**
+ * Whether offset is where a record, a blank marker or the end of the data begins: a record
+ * holds its own commit-log offset, so one that starts here says so.
+ */
+async function recordStartsAt(segs: SegmentQueue, offset: number): Promise<boolean> {
+  const seg = segs.find(offset);
+  if (seg === undefined || offset === seg.start) return true;
+  const head = await seg.read(offset - seg.start, PHYSICAL_OFFSET_AT + 8);
+  if (head.length < 8) return true;
+  const size = head.readInt32BE(0);
+  const magic = head.readInt32BE(4);
+  if ((size === 0 && magic === 0) || magic === BLANK_MAGIC_CODE) return true;
+  return magic === MESSAGE_MAGIC_CODE && head.length === PHYSICAL_OFFSET_AT + 8 && readLong(head, PHYSICAL_OFFSET_AT) === offset;
 }
 
 /** Whether nothing but zeros (or the end of the files) follows offset. */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ContrailError, decodeRecord, SystemTopic } from '@contrail/common';
 import { DefaultMessageStore, segmentName, writeCheckpointFile, type MessageStoreConfig, type PutMessageResult } from '../src/index.js';
+import { SegmentQueue } from '../src/segment-queue.js';
+import { scanStart } from '../src/store-recovery.js';
 import { msg, tempDir } from './helpers.js';
 
 const SEG = 64 * 1024;
@@ -26,16 +28,19 @@ async function pristine(dir: string, extra: Partial<MessageStoreConfig> = {}): P
   return { results, records };
 }
 
-/** Leaves the store as a crash would: abort marker present, checkpoint short of `promised`. */
-async function markCrashed(dir: string, promised: number): Promise<void> {
+/**
+ * Leaves the store as a crash would: abort marker present, checkpoint short of `promised`;
+ * consume queues and index checkpointed at `dispatched` (where the scan starts).
+ */
+async function markCrashed(dir: string, promised: number, dispatched = promised): Promise<void> {
   await writeFile(join(dir, 'abort'), '1');
   await writeCheckpointFile(join(dir, 'checkpoint'), {
     physicMsgTimestamp: 0,
     logicsMsgTimestamp: 0,
     indexMsgTimestamp: 0,
     physicOffset: promised,
-    logicsOffset: promised,
-    indexOffset: promised,
+    logicsOffset: dispatched,
+    indexOffset: dispatched,
   });
 }
 
@@ -149,7 +154,8 @@ test('damage below the flushed offset stops start-up with STORE_CORRUPTED naming
   try {
     const { results } = await pristine(dir);
     const victim = results[2] as PutMessageResult;
-    await markCrashed(dir, (results[4] as PutMessageResult).physicalOffset + (results[4] as PutMessageResult).wroteBytes);
+    // Flushed through the last record; consume queues and index checkpointed from the second.
+    await markCrashed(dir, (results[4] as PutMessageResult).physicalOffset + (results[4] as PutMessageResult).wroteBytes, (results[1] as PutMessageResult).physicalOffset);
     await mutateLog(dir, async (fh) => {
       await fh.write(Buffer.from('X'), 0, 1, victim.physicalOffset + 90);
     });
@@ -160,6 +166,37 @@ test('damage below the flushed offset stops start-up with STORE_CORRUPTED naming
       assert.match(err.message, new RegExp(`${segmentName(0)} at file offset ${victim.physicalOffset}`));
       return true;
     });
+  } finally {
+    await cleanup();
+  }
+});
+
+test('an unclean start scans from the oldest checkpointed offset, which must be where a record starts', async () => {
+  const segs = new SegmentQueue('/nonexistent', SEG);
+  const at = (physicOffset: number, logicsOffset: number, indexOffset: number) =>
+    scanStart({ physicMsgTimestamp: 0, logicsMsgTimestamp: 0, indexMsgTimestamp: 0, physicOffset, logicsOffset, indexOffset }, segs);
+  assert.equal(at(0, 0, 0), 0, 'no segments');
+  segs.segments.push(...[0, SEG, 2 * SEG].map((start) => ({ start, end: start + SEG }) as never));
+  assert.equal(scanStart(null, segs), 0, 'no checkpoint: the whole log');
+  assert.equal(at(SEG + 900, SEG + 300, SEG + 500), SEG + 300, 'the oldest of the three, inside its segment');
+  assert.equal(at(3 * SEG, 3 * SEG, 3 * SEG + 7), 2 * SEG, 'at or past the end: the last segment, to find where data ends');
+});
+
+test('an unclean start whose checkpoint points into a record scans from the start of its segment and keeps every record', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { results, records } = await pristine(dir);
+    const end = (results[4] as PutMessageResult).physicalOffset + (results[4] as PutMessageResult).wroteBytes;
+    // Five bytes into the third record: scanning from there would read its body as a header.
+    await markCrashed(dir, end, (results[2] as PutMessageResult).physicalOffset + 5);
+    const s = new DefaultMessageStore(config(dir));
+    await s.start();
+    try {
+      assert.deepEqual((await s.getMessage('T', 0, 0, 32)).buffers, records);
+      for (let i = 0; i < 5; i++) assert.equal((await s.queryMessage('T', `key${i}`, 4, 0, Number.MAX_SAFE_INTEGER)).buffers.length, 1, `key${i}`);
+    } finally {
+      await s.shutdown();
+    }
   } finally {
     await cleanup();
   }
