@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContrailError, createLogger, type Logger } from '@contrail/common';
 import { RemotingClient, RemotingServer } from '@contrail/remoting';
-import { DefaultMessageStore, type MessageStore, type MessageStoreConfig } from '@contrail/store';
+import { DefaultMessageStore, trimNativeHeap, type MessageStore, type MessageStoreConfig } from '@contrail/store';
 import { ConsumerManager } from './client/consumer-manager.js';
 import { ProducerManager } from './client/producer-manager.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -32,6 +32,7 @@ import type { DoorDeps } from './grpc/door-deps.js';
 import { ClusterRoutes } from './grpc/cluster-routes.js';
 import { BrokerStats } from './metrics/broker-stats.js';
 import { PromExporter } from './metrics/prom-exporter.js';
+import { exposedGc, IdleMemoryReturn } from './memory/idle-memory-return.js';
 import { GrpcClients } from './grpc/grpc-clients.js';
 import { GrpcDoor } from './grpc/grpc-door.js';
 import { TransactionIds } from './grpc/transaction-ids.js';
@@ -46,6 +47,8 @@ export interface BrokerOptions extends Partial<BrokerConfig> {
 }
 
 const CLIENT_SCAN_INTERVAL_MS = 10_000;
+/** How often the idle memory return samples the event loop. */
+const IDLE_SAMPLE_MS = 1000;
 /** Largest body the gRPC door takes: Node clients cannot receive a 4 MiB body plus its envelope. */
 const GRPC_MAX_BODY_SIZE = 4 * 1024 * 1024 - 64 * 1024;
 /** Budget of the gRPC door's route queries to a NameServer or another broker. */
@@ -269,6 +272,10 @@ export class Broker {
       await transactions.flush();
     });
     // A short channelExpiredTimeout (tests, fast failover) is only useful if the scan keeps up with it.
+    if (c.returnMemoryWhenIdle) {
+      const idle = new IdleMemoryReturn({ trim: trimNativeHeap, gc: exposedGc(), logger: this.#log });
+      this.#every(IDLE_SAMPLE_MS, 'return memory', () => idle.sample());
+    }
     const scanMs = Math.min(CLIENT_SCAN_INTERVAL_MS, Math.max(250, Math.floor(c.channelExpiredTimeout / 4)));
     this.#every(scanMs, 'scan expired clients', () => core.scanExpiredClients());
     try {

@@ -11,6 +11,7 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include "helper.h"
 
 typedef struct {
   napi_async_work work;
@@ -105,5 +106,7 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "dropCache", NAPI_AUTO_LENGTH, drop_cache, NULL, &fn);
   napi_set_named_property(env, exports, "dropCache", fn);
+  napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &fn);
+  napi_set_named_property(env, exports, "trimMemory", fn);
   return exports;
 }

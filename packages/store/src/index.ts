@@ -19,3 +19,4 @@ export { MemoryMessageStore } from './memory-message-store.js';
 export { parseDelayLevels, deliverTimestamp } from './delay-levels.js';
 export { writeCheckpointFile, type CheckpointData } from './store-checkpoint.js';
 export { segmentName } from './segment-file.js';
+export { trimNativeHeap } from './page-cache.js';

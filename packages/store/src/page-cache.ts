@@ -18,6 +18,8 @@ import type { SegmentQueue } from './segment-queue.js';
 interface NativeHelper {
   /** Resolves to 0 or an errno value. */
   dropCache(fd: number, offset: number, length: number): Promise<number>;
+  /** malloc_trim(0) on the thread pool: true when pages went back to the kernel. */
+  trimMemory?(): Promise<boolean>;
 }
 
 let helper: NativeHelper | null | undefined;
@@ -32,6 +34,15 @@ export function nativeHelper(): NativeHelper | null {
     }
   }
   return helper;
+}
+
+/**
+ * Hands the free pages of the C heap (where Buffers live) back to the kernel; false when there
+ * were none, or without the helper or a C library that can.
+ */
+export function trimNativeHeap(): Promise<boolean> {
+  const h = nativeHelper();
+  return h?.trimMemory === undefined ? Promise.resolve(false) : h.trimMemory();
 }
 
 let warned = false;

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createLogger } from '@contrail/common';
 import { DefaultMessageStore, type MessageStoreConfig } from '../src/index.js';
-import { DROP_STEP, DropBehind, nativeHelper } from '../src/page-cache.js';
+import { DROP_STEP, DropBehind, nativeHelper, trimNativeHeap } from '../src/page-cache.js';
 import type { SegmentQueue } from '../src/segment-queue.js';
 import { msg, readQueue, tempDir } from './helpers.js';
 
@@ -171,6 +173,30 @@ test('the native helper is built on Linux and answers like posix_fadvise', { ski
   } finally {
     await cleanup();
   }
+});
+
+const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime !== undefined;
+
+test('the native helper hands the C heap\'s free pages back (malloc_trim)', { skip: (nativeHelper() === null && !mustHaveHelper) || !glibc }, async () => {
+  const helper = nativeHelper();
+  assert.ok(helper?.trimMemory !== undefined, 'packages/store/native was not built with trimMemory');
+  assert.throws(() => (helper.trimMemory as (...a: unknown[]) => unknown)(1), { name: 'TypeError' });
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // 64 MiB in 4 KiB Buffers (from the C heap, not mmap), then one more that keeps the heap's
+  // top in use, so free() alone cannot shrink it: only a trim returns the pages.
+  let blocks: Buffer[] = Array.from({ length: 16384 }, () => Buffer.allocUnsafeSlow(4096).fill(1));
+  const pin = Buffer.allocUnsafeSlow(4096).fill(2);
+  assert.equal(blocks.length, 16384);
+  blocks = [];
+  gc();
+  await new Promise((r) => setTimeout(r, 200));
+  gc();
+  const before = process.memoryUsage.rss();
+  assert.equal(await trimNativeHeap(), true);
+  const after = process.memoryUsage.rss();
+  assert.ok(before - after >= 32 * MiB, `rss ${before} -> ${after}`);
+  assert.equal(pin[0], 2);
 });
 
 test('a store dropping every flushed page reads every record back from the files, byte for byte', async () => {

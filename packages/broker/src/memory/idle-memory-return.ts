@@ -1,0 +1,77 @@
+// Gives memory back to the operating system once the process has gone quiet after work. A
+// burst of sends leaves collected Buffers' pages in the C heap and garbage V8 has not marked
+// yet (the launcher's marking triggers let the old generation fill further), and an idle
+// broker allocates nothing that would make either go away: its RSS stays at the burst's.
+// After `idleSamples` one-second samples in which the event loop was busy less than
+// `idleUtilization` of the time, and only when RSS is `minGrowthBytes` above what it was after
+// the last return, this runs a full collection (when the process exposes gc, as `contrail`
+// does) and then malloc_trim on the thread pool.
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { Logger } from '@contrail/common';
+
+export interface IdleMemoryReturnOptions {
+  /** Hands free C-heap pages back; resolves whether any went. */
+  trim: () => Promise<boolean>;
+  /** A full collection, when the process has one to call. */
+  gc?: (() => void) | undefined;
+  rss?: () => number;
+  utilization?: (since: EventLoopUtilization) => { utilization: number; mark: EventLoopUtilization };
+  idleSamples?: number;
+  idleUtilization?: number;
+  minGrowthBytes?: number;
+  logger: Logger;
+}
+
+function loopUtilization(since: EventLoopUtilization): { utilization: number; mark: EventLoopUtilization } {
+  const mark = performance.eventLoopUtilization();
+  return { utilization: performance.eventLoopUtilization(mark, since).utilization, mark };
+}
+
+/** The gc function a process started with --expose-gc has, else undefined. */
+export function exposedGc(): (() => void) | undefined {
+  const g = (globalThis as { gc?: unknown }).gc;
+  return typeof g === 'function' ? () => (g as () => void)() : undefined;
+}
+
+export class IdleMemoryReturn {
+  #mark: EventLoopUtilization;
+  #quiet = 0;
+  #baseline: number;
+  #returning = false;
+  /** Returns done so far (each: collection, then trim). */
+  returns = 0;
+
+  constructor(private readonly o: IdleMemoryReturnOptions) {
+    this.#mark = performance.eventLoopUtilization();
+    this.#baseline = this.#rss();
+  }
+
+  #rss(): number {
+    return (this.o.rss ?? process.memoryUsage.rss)();
+  }
+
+  /** One sample; call about once a second. Resolves when a return it started is done. */
+  async sample(): Promise<void> {
+    if (this.#returning) return;
+    const { utilization, mark } = (this.o.utilization ?? loopUtilization)(this.#mark);
+    this.#mark = mark;
+    this.#quiet = utilization < (this.o.idleUtilization ?? 0.02) ? this.#quiet + 1 : 0;
+    if (this.#quiet < (this.o.idleSamples ?? 2)) return;
+    const before = this.#rss();
+    if (before < this.#baseline + (this.o.minGrowthBytes ?? 32 * 1024 * 1024)) return;
+    this.#returning = true;
+    try {
+      const t0 = performance.now();
+      this.o.gc?.();
+      const gcMs = performance.now() - t0;
+      await this.o.trim();
+      this.#baseline = this.#rss();
+      this.returns++;
+      this.o.logger.debug({ rssBefore: before, rssAfter: this.#baseline, gcMs: Math.round(gcMs * 10) / 10, gc: this.o.gc !== undefined }, 'returned memory after going idle');
+    } finally {
+      this.#quiet = 0;
+      this.#mark = performance.eventLoopUtilization();
+      this.#returning = false;
+    }
+  }
+}
