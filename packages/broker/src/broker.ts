@@ -271,11 +271,11 @@ export class Broker {
       await schedule.flush();
       await transactions.flush();
     });
-    // A short channelExpiredTimeout (tests, fast failover) is only useful if the scan keeps up with it.
     if (c.returnMemoryWhenIdle) {
       const idle = new IdleMemoryReturn({ trim: trimNativeHeap, gc: exposedGc(), logger: this.#log });
       this.#every(IDLE_SAMPLE_MS, 'return memory', () => idle.sample());
     }
+    // A short channelExpiredTimeout (tests, fast failover) is only useful if the scan keeps up with it.
     const scanMs = Math.min(CLIENT_SCAN_INTERVAL_MS, Math.max(250, Math.floor(c.channelExpiredTimeout / 4)));
     this.#every(scanMs, 'scan expired clients', () => core.scanExpiredClients());
     try {
@@ -337,6 +337,7 @@ export class Broker {
       hotTailBytes: c.hotTailBytes,
       dropPageCacheBehind: c.dropPageCacheBehind,
       pageCacheKeepBytes: c.pageCacheKeepBytes,
+      recoveryCheckBytes: c.recoveryCheckBytes,
       maxTransferBytesOnMessageInMemory: c.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: c.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,

@@ -69,7 +69,7 @@ test('a busy sample between quiet ones starts the count again', async () => {
   assert.deepEqual(calls, ['gc', 'trim']);
 });
 
-test('without an exposed gc only the trim runs, and a trim that fails stays contained', async () => {
+test('without an exposed gc only the trim runs; after a failed trim the next try waits for new growth', async () => {
   let trims = 0;
   let rss = 100 * MiB;
   const r = new IdleMemoryReturn({
@@ -85,8 +85,10 @@ test('without an exposed gc only the trim runs, and a trim that fails stays cont
   await r.sample();
   await assert.rejects(r.sample(), /trim failed/);
   assert.equal(trims, 1);
-  // The next quiet samples try again (the caller logs the failure).
-  await r.sample();
-  await assert.rejects(r.sample(), /trim failed/);
+  // The failure goes to the caller (the broker logs it); no new try without new growth.
+  for (let i = 0; i < 4; i++) await r.sample();
+  assert.equal(trims, 1);
+  rss = 240 * MiB;
+  await assert.rejects(r.sample(), /trim failed/, 'still quiet, and 40 MiB of new growth');
   assert.equal(trims, 2);
 });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createLogger, decodeRecord, type Logger } from '@contrail/common';
 import { AppendWaiters } from './append-waiters.js';
 import { CommitLog } from './commit-log.js';
-import { recoverStore, scanStart } from './store-recovery.js';
+import { recoverStore } from './store-recovery.js';
+import { VerifyWindow } from './verify-window.js';
 import { ConsumeQueueStore } from './consume-queue-store.js';
 import { FlushService } from './flush-service.js';
 import { DropBehind, nativeHelper, warnNoHelper } from './page-cache.js';
@@ -105,8 +106,8 @@ export class DefaultMessageStore implements MessageStore {
     if (dropBehind !== undefined) {
       // Older records are no longer in the page cache: they get the from-disk pull limits.
       cfg.pullLimits.inMemoryBytes = Math.min(cfg.pullLimits.inMemoryBytes, cfg.pageCacheKeepBytes);
-      const segments = this.commitLog.segments;
-      this.logics.onCheckpoint = (cp) => dropBehind.keepFrom(scanStart(cp, segments));
+      // Nothing below the start of what a start after a crash checks (verify-window.ts).
+      this.logics.onCheckpoint = (cp) => dropBehind.keepFrom(cp.verifyFrom ?? 0);
     } else if (cfg.dropPageCacheBehind && process.platform === 'linux') {
       warnNoHelper(this.logger);
     }
@@ -132,7 +133,7 @@ export class DefaultMessageStore implements MessageStore {
     if (this.state !== 'new') throw new Error(`store already ${this.state}`);
     await mkdir(this.config.storePathRootDir, { recursive: true });
     const unclean = existsSync(this.abortPath);
-    const end = await recoverStore({
+    const { end, verifyFrom } = await recoverStore({
       config: this.config,
       unclean,
       checkpoint: this.checkpoint,
@@ -143,6 +144,7 @@ export class DefaultMessageStore implements MessageStore {
       logger: this.logger,
     });
     this.commitLog.reset(end);
+    this.logics.verify = new VerifyWindow(this.config.recoveryCheckBytes, verifyFrom);
     this.dropBehind?.startAt(end);
     this.reput.dispatchedOffset = end;
     this.index.advanceTo(end);

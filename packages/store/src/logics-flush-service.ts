@@ -6,10 +6,13 @@ import type { ConsumeQueueStore } from './consume-queue-store.js';
 import type { IndexService } from './index-service.js';
 import type { ReputDispatcher } from './reput-dispatcher.js';
 import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
+import type { VerifyWindow } from './verify-window.js';
 
 export class LogicsFlushService {
   /** Called after each checkpoint write with what it says. */
   onCheckpoint: (cp: CheckpointData) => void = () => undefined;
+  /** Gives each checkpoint its verifyFrom (set once recovery knows the log). */
+  verify: VerifyWindow | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastDispatchedTimestamp = 0;
@@ -57,7 +60,7 @@ export class LogicsFlushService {
     const logicsTs = this.lastDispatchedTimestamp;
     await this.queues.flush(this.now());
     await this.index.flush();
-    const cp = {
+    const cp: CheckpointData = {
       physicMsgTimestamp: physicTs,
       logicsMsgTimestamp: logicsTs,
       indexMsgTimestamp: logicsTs,
@@ -65,6 +68,7 @@ export class LogicsFlushService {
       logicsOffset: logics,
       indexOffset: indexed,
     };
+    if (this.verify !== undefined) cp.verifyFrom = this.verify.advance(Math.min(physic, logics, indexed));
     await this.checkpoint.write(cp);
     this.onCheckpoint(cp);
   }

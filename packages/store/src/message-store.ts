@@ -35,6 +35,11 @@ export interface MessageStoreConfig {
   dropPageCacheBehind?: boolean;
   /** With dropPageCacheBehind, the newest flushed bytes left in the page cache (256 MiB). */
   pageCacheKeepBytes?: number;
+  /**
+   * How much flushed commit log below the checkpoint an unclean start checks again (64 MiB):
+   * damage there stops the start. Drop-behind keeps these pages cached.
+   */
+  recoveryCheckBytes?: number;
   /** Most bytes / messages one pull returns when they are in memory (RocketMQ's keys). */
   maxTransferBytesOnMessageInMemory?: number;
   maxTransferCountOnMessageInMemory?: number;

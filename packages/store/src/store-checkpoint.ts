@@ -4,6 +4,8 @@
 // torn write of one leaves the other.
 //   physicMsgTimestamp i64 | logicsMsgTimestamp i64 | indexMsgTimestamp i64
 //   | physicOffset i64 | logicsOffset i64 | indexOffset i64 | seq i64 | crc32 i32
+//   | verifyFrom i64 | crc32 i32 (of everything before it in the slot)
+// verifyFrom came later: a slot without it (or with its CRC wrong) still loads, without it.
 import { crc32, readLong, writeLong } from '@contrail/common';
 import { closeFd, fdatasyncFd, openFd, readAt, writeAt } from './fs-io.js';
 
@@ -17,10 +19,18 @@ export interface CheckpointData {
   logicsOffset: number;
   /** Index entries of every record below here are on disk. */
   indexOffset: number;
+  /**
+   * Where a record starts, at or below the three offsets above: an unclean start checks the
+   * commit log from here (verify-window.ts).
+   */
+  verifyFrom?: number;
 }
 
 const SLOT = 512;
 const BODY = 56;
+/** Where verifyFrom and the CRC over the slot up to it lie. */
+const EXT = BODY + 4;
+const EXT_END = EXT + 8;
 
 export class StoreCheckpoint {
   private fd = -1;
@@ -52,6 +62,9 @@ export class StoreCheckpoint {
           physicOffset: readLong(buf, at + 24),
           logicsOffset: readLong(buf, at + 32),
           indexOffset: readLong(buf, at + 40),
+          ...(buf.length >= at + EXT_END + 4 && (crc32(buf.subarray(at, at + EXT_END)) | 0) === buf.readInt32BE(at + EXT_END)
+            ? { verifyFrom: readLong(buf, at + EXT) }
+            : {}),
         },
       };
     }
@@ -77,7 +90,7 @@ export class StoreCheckpoint {
 
   private async doWrite(d: CheckpointData): Promise<void> {
     this.seq++;
-    const buf = Buffer.alloc(BODY + 4);
+    const buf = Buffer.alloc(EXT_END + 4);
     writeLong(buf, d.physicMsgTimestamp, 0);
     writeLong(buf, d.logicsMsgTimestamp, 8);
     writeLong(buf, d.indexMsgTimestamp, 16);
@@ -86,6 +99,10 @@ export class StoreCheckpoint {
     writeLong(buf, d.indexOffset, 40);
     writeLong(buf, this.seq, 48);
     buf.writeInt32BE(crc32(buf.subarray(0, BODY)) | 0, BODY);
+    if (d.verifyFrom !== undefined) {
+      writeLong(buf, d.verifyFrom, EXT);
+      buf.writeInt32BE(crc32(buf.subarray(0, EXT_END)) | 0, EXT_END);
+    }
     await writeAt(this.fd, buf, 0, buf.length, (this.seq % 2) * SLOT);
     await fdatasyncFd(this.fd);
   }

@@ -20,6 +20,7 @@ export interface ResolvedStoreConfig {
   hotTailBytes: number;
   dropPageCacheBehind: boolean;
   pageCacheKeepBytes: number;
+  recoveryCheckBytes: number;
   pullLimits: PullLimits;
   maxPendingWriteBytes: number;
   enabledAppendPropCRC: boolean;
@@ -78,6 +79,7 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
     hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
     dropPageCacheBehind: c.dropPageCacheBehind ?? true,
     pageCacheKeepBytes: c.pageCacheKeepBytes ?? 256 * 1024 * 1024,
+    recoveryCheckBytes: c.recoveryCheckBytes ?? 64 * 1024 * 1024,
     pullLimits: {
       memoryBytes: c.maxTransferBytesOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryBytes,
       memoryCount: c.maxTransferCountOnMessageInMemory ?? DEFAULT_PULL_LIMITS.memoryCount,
@@ -101,6 +103,7 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
   };
   if (r.mappedFileSizeCommitLog < 4096) bad('mappedFileSizeCommitLog must be at least 4096');
   if (!Number.isSafeInteger(r.pageCacheKeepBytes) || r.pageCacheKeepBytes < 0) bad('pageCacheKeepBytes must be a whole number of bytes, at least 0');
+  if (!Number.isSafeInteger(r.recoveryCheckBytes) || r.recoveryCheckBytes < 0) bad('recoveryCheckBytes must be a whole number of bytes, at least 0');
   if (r.mappedFileSizeConsumeQueue < CQ_ENTRY_SIZE || r.mappedFileSizeConsumeQueue % CQ_ENTRY_SIZE !== 0) {
     bad('mappedFileSizeConsumeQueue must be a positive multiple of 20');
   }

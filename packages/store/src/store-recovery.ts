@@ -32,8 +32,15 @@ export interface RecoveryContext {
   logger: Logger;
 }
 
-/** Recovers and returns the commit log's end offset (crc32from brought in line with it). */
-export async function recoverStore(ctx: RecoveryContext): Promise<number> {
+export interface Recovered {
+  /** The commit log's end offset. */
+  end: number;
+  /** A record boundary at or below end: where the next checkpoints' verify window starts. */
+  verifyFrom: number;
+}
+
+/** Recovers the commit log's end offset (crc32from brought in line with it). */
+export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
   const cp = await ctx.checkpoint.load();
   // Only with the option on: a start with it off forgets the file (recordCrcStart).
   const crcFrom = ctx.config.enabledAppendPropCRC ? await readCrcFrom(ctx.config.storePathRootDir) : Number.MAX_SAFE_INTEGER;
@@ -48,6 +55,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   let checkedFrom = Number.MAX_SAFE_INTEGER;
   /** Where the scan began instead, when the checkpoint did not point at a record. */
   let rescanFrom = Number.MAX_SAFE_INTEGER;
+  let verifyFrom: number | undefined;
   if (cp !== null && clean) {
     end = cp.physicOffset;
     if (!(await looksLikeEnd(segs, end))) {
@@ -55,14 +63,18 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
       clean = false;
     }
   }
-  if (!clean) {
-    let from = scanStart(cp, segs);
-    if (!(await recordStartsAt(segs, from))) {
-      const seg = segs.find(from);
-      ctx.logger.warn({ offset: from }, 'the checkpoint does not point at a record; scanning from the start of its segment');
-      from = seg?.start ?? segs.minOffset;
+  if (clean) {
+    verifyFrom = await checkedVerifyFrom(cp, segs, end);
+  } else {
+    const oldest = scanStart(cp, segs);
+    const segStart = segs.find(oldest)?.start ?? Math.max(segs.minOffset, oldest);
+    let from = (await checkedVerifyFrom(cp, segs, oldest)) ?? segStart;
+    if (!(await recordStartsAt(segs, oldest, cp?.physicOffset ?? 0))) {
+      ctx.logger.warn({ offset: oldest }, 'the checkpoint does not point at a record; scanning from the start of its segment');
+      from = Math.min(from, segStart);
       rescanFrom = from;
     }
+    verifyFrom = from;
     const r = await scanCommitLog(segs, from, cp?.physicOffset ?? 0, () => undefined, Number.MAX_SAFE_INTEGER, crcFrom);
     end = r.end;
     checkedFrom = from;
@@ -71,7 +83,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   }
   const logicsLimit = clean ? undefined : Math.min(cp?.logicsOffset ?? 0, end);
   await ctx.queues.load(logicsLimit);
-  await ctx.index.load(end, segs.minOffset);
+  await ctx.index.load(end, segs.minOffset, cp?.indexOffset ?? segs.minOffset);
   const logicsFrom = logicsLimit ?? cp?.logicsOffset ?? 0;
   const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough, rescanFrom));
   if (replayFrom < end) {
@@ -93,7 +105,15 @@ export async function recoverStore(ctx: RecoveryContext): Promise<number> {
   }
   ctx.queues.resetCounters();
   await recordCrcStart(ctx.config.storePathRootDir, ctx.config.enabledAppendPropCRC, end, crcFrom);
-  return end;
+  // Without a window from the checkpoint: the start of the segment the log ends in.
+  return { end, verifyFrom: Math.min(end, verifyFrom ?? segs.find(end)?.start ?? segs.last?.start ?? segs.minOffset) };
+}
+
+/** The checkpoint's verifyFrom when it is a record start in the log at or below `limit`. */
+async function checkedVerifyFrom(cp: CheckpointData | null, segs: SegmentQueue, limit: number): Promise<number | undefined> {
+  const v = cp?.verifyFrom;
+  if (v === undefined || v < segs.minOffset || v > limit) return undefined;
+  return (await recordStartsAt(segs, v, -1)) ? v : undefined;
 }
 
 async function readCrcFrom(root: string): Promise<number> {
@@ -143,17 +163,20 @@ export function scanStart(cp: CheckpointData | null, segs: SegmentQueue): number
 }
 
 /**
- * Whether offset is where a record, a blank marker or the end of the data begins: a record
- * holds its own commit-log offset, so one that starts here says so.
+ * Whether a record starts at offset (a record holds its own commit-log offset, so one that
+ * starts here says so), or a segment, or a blank marker reaching the segment's end; or, at
+ * `dataEnd` (where the checkpoint says the flushed log ends), the end of the data.
  */
-async function recordStartsAt(segs: SegmentQueue, offset: number): Promise<boolean> {
+async function recordStartsAt(segs: SegmentQueue, offset: number, dataEnd: number): Promise<boolean> {
   const seg = segs.find(offset);
-  if (seg === undefined || offset === seg.start) return true;
+  if (seg === undefined) return offset === dataEnd || offset === segs.last?.end;
+  if (offset === seg.start) return true;
   const head = await seg.read(offset - seg.start, PHYSICAL_OFFSET_AT + 8);
-  if (head.length < 8) return true;
+  if (head.length < 8) return false;
   const size = head.readInt32BE(0);
   const magic = head.readInt32BE(4);
-  if ((size === 0 && magic === 0) || magic === BLANK_MAGIC_CODE) return true;
+  if (size === 0 && magic === 0) return offset === dataEnd;
+  if (magic === BLANK_MAGIC_CODE) return size === seg.end - offset;
   return magic === MESSAGE_MAGIC_CODE && head.length === PHYSICAL_OFFSET_AT + 8 && readLong(head, PHYSICAL_OFFSET_AT) === offset;
 }
 

@@ -100,7 +100,7 @@ test('drop-behind leaves the log as recovered alone and stops for good after the
   assert.equal(d.droppedBytes, 0);
 });
 
-test('drop-behind keeps what a start after a crash would scan: nothing before the first checkpoint, then up to its segment', async () => {
+test('drop-behind keeps what a start after a crash would check: nothing before the first checkpoint, then from its verifyFrom', async () => {
   const segs = fakeSegments([0, 16 * MiB, 3], [16 * MiB, 32 * MiB, 4]);
   const rec = recordingHelper();
   const d = new DropBehind(segs.queue, rec.helper, 0, createLogger('test'));
@@ -109,7 +109,7 @@ test('drop-behind keeps what a start after a crash would scan: nothing before th
   assert.deepEqual(rec.calls, [], 'no checkpoint yet');
   d.keepFrom(16 * MiB);
   d.flushed(30 * MiB);
-  assert.deepEqual(rec.calls, [[3, 0, 16 * MiB]], 'the segment the scan would start in stays cached');
+  assert.deepEqual(rec.calls, [[3, 0, 16 * MiB]], 'from the checkpoint verifyFrom on, pages stay cached');
   await rec.settle();
   d.flushed(31 * MiB);
   assert.equal(rec.calls.length, 1);
@@ -205,7 +205,7 @@ test('a store dropping every flushed page reads every record back from the files
     const base: MessageStoreConfig = { storePathRootDir: dir, storeHost: '10.0.0.1:10911', mappedFileSizeCommitLog: 4 * MiB, hotTailBytes: 4 * MiB };
     const off = new DefaultMessageStore({ ...base, storePathRootDir: join(dir, 'off'), dropPageCacheBehind: false });
     assert.equal(off.stats().pageCacheDroppedBytes, -1);
-    const s = new DefaultMessageStore({ ...base, pageCacheKeepBytes: 0 });
+    const s = new DefaultMessageStore({ ...base, pageCacheKeepBytes: 0, recoveryCheckBytes: 0 });
     await s.start();
     const n = 14_000;
     for (let wave = 0; wave < 14; wave++) {

@@ -9,7 +9,9 @@ import { crc32 } from 'node:zlib';
 import { ContrailError, decodeRecord, SystemTopic } from '@contrail/common';
 import { DefaultMessageStore, segmentName, writeCheckpointFile, type MessageStoreConfig, type PutMessageResult } from '../src/index.js';
 import { SegmentQueue } from '../src/segment-queue.js';
+import { StoreCheckpoint } from '../src/store-checkpoint.js';
 import { scanStart } from '../src/store-recovery.js';
+import { VerifyWindow } from '../src/verify-window.js';
 import { msg, tempDir } from './helpers.js';
 
 const SEG = 64 * 1024;
@@ -154,8 +156,8 @@ test('damage below the flushed offset stops start-up with STORE_CORRUPTED naming
   try {
     const { results } = await pristine(dir);
     const victim = results[2] as PutMessageResult;
-    // Flushed through the last record; consume queues and index checkpointed from the second.
-    await markCrashed(dir, (results[4] as PutMessageResult).physicalOffset + (results[4] as PutMessageResult).wroteBytes, (results[1] as PutMessageResult).physicalOffset);
+    // A checkpoint without verifyFrom (as older versions wrote): checked from its segment's start.
+    await markCrashed(dir, (results[4] as PutMessageResult).physicalOffset + (results[4] as PutMessageResult).wroteBytes);
     await mutateLog(dir, async (fh) => {
       await fh.write(Buffer.from('X'), 0, 1, victim.physicalOffset + 90);
     });
@@ -200,6 +202,80 @@ test('an unclean start whose checkpoint points into a record scans from the star
   } finally {
     await cleanup();
   }
+});
+
+test('a running store checkpoints a verify window below the flushed offset; damage inside it stops an unclean start', async () => {
+  const { dir: base, cleanup } = await tempDir();
+  const live = join(base, 'live');
+  const cfg = (dir: string): MessageStoreConfig => ({ ...config(dir), recoveryCheckBytes: 2000, flushIntervalCommitLog: 10, flushIntervalConsumeQueue: 10 });
+  const s = new DefaultMessageStore(cfg(live));
+  await s.start();
+  try {
+    const results: PutMessageResult[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      for (let i = 0; i < 10; i++) results.push(await s.putMessage(msg('T', 0, `body-${batch}-${i}`)));
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const probe = new StoreCheckpoint(join(live, 'checkpoint'));
+    const ckpt = await probe.load();
+    await probe.close();
+    assert.ok(ckpt !== null && ckpt.verifyFrom !== undefined, 'the checkpoint carries verifyFrom');
+    const starts = results.map((r) => r.physicalOffset);
+    assert.ok(starts.includes(ckpt.verifyFrom), `verifyFrom ${ckpt.verifyFrom} is where a record starts`);
+    assert.ok(ckpt.verifyFrom > 0 && ckpt.verifyFrom <= ckpt.physicOffset - 2000, `window ${ckpt.verifyFrom}..${ckpt.physicOffset}`);
+    const inside = results.find((r) => r.physicalOffset >= ckpt.verifyFrom! && r.physicalOffset + r.wroteBytes <= ckpt.physicOffset) as PutMessageResult;
+    const below = results.find((r) => r.physicalOffset + r.wroteBytes <= ckpt.verifyFrom!) as PutMessageResult;
+    // Crash images: the files as they are now, abort marker included, one byte of a body (at +88) replaced.
+    const image = async (name: string, victim: PutMessageResult): Promise<string> => {
+      const dir = join(base, name);
+      await cp(live, dir, { recursive: true });
+      await mutateLog(dir, async (fh) => {
+        await fh.write(Buffer.from('X'), 0, 1, victim.physicalOffset + 88 + 2);
+      });
+      return dir;
+    };
+    const damaged = new DefaultMessageStore(cfg(await image('inside', inside)));
+    await assert.rejects(damaged.start(), (err: unknown) => err instanceof ContrailError && err.code === 'STORE_CORRUPTED' && err.message.includes(`commit-log offset ${inside.physicalOffset}`));
+    // Below the window the log is trusted: that start goes ahead.
+    const trusted = new DefaultMessageStore(cfg(await image('below', below)));
+    await trusted.start();
+    assert.equal(trusted.getMaxOffsetInQueue('T', 0) >= results.filter((r) => r.physicalOffset < ckpt.physicOffset).length, true);
+    await trusted.shutdown();
+  } finally {
+    await s.shutdown();
+    await cleanup();
+  }
+});
+
+test('verifyFrom survives in the checkpoint file; a slot written without it loads without it', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const file = join(dir, 'checkpoint');
+    const data = { physicMsgTimestamp: 1, logicsMsgTimestamp: 2, indexMsgTimestamp: 3, physicOffset: 900, logicsOffset: 800, indexOffset: 700 };
+    await writeCheckpointFile(file, { ...data, verifyFrom: 123 });
+    const a = new StoreCheckpoint(file);
+    assert.deepEqual(await a.load(), { ...data, verifyFrom: 123 });
+    await a.close();
+    await writeCheckpointFile(file, data);
+    const b = new StoreCheckpoint(file);
+    assert.deepEqual(await b.load(), data);
+    await b.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the verify window starts at the newest checkpointed offset at least its size below the current one', () => {
+  const w = new VerifyWindow(100, 10);
+  assert.equal(w.advance(50), 10);
+  assert.equal(w.advance(109), 10, '109 - 100 = 9: 10 is not that far below yet, nothing newer is');
+  assert.equal(w.advance(150), 50);
+  assert.equal(w.advance(150), 50, 'the same offset again changes nothing');
+  assert.equal(w.advance(400), 150);
+  const many = new VerifyWindow(1e9, 0);
+  for (let i = 1; i <= 1000; i++) many.advance(i);
+  assert.equal(many.from, 0, 'thinning the marks never moves the start up');
+  assert.equal(many.advance(1e9 + 1000) > 0, true);
 });
 
 test('an unclean start without a checkpoint rebuilds consume queue and index from the whole log', async () => {

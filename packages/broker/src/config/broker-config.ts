@@ -43,6 +43,8 @@ export interface BrokerConfig {
   /** Drop fdatasync'ed commit-log pages older than pageCacheKeepBytes from the page cache (Contrail-specific). */
   dropPageCacheBehind: boolean;
   pageCacheKeepBytes: number;
+  /** Flushed commit log below the checkpoint that an unclean start checks again (Contrail-specific). */
+  recoveryCheckBytes: number;
   /** Once the process has gone quiet after work: a full collection and malloc_trim (Contrail-specific). */
   returnMemoryWhenIdle: boolean;
   /** Pull size caps for records read from disk, and what counts as in memory (RocketMQ's keys). */
@@ -127,6 +129,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     hotTailBytes: 16 * 1024 * 1024,
     dropPageCacheBehind: true,
     pageCacheKeepBytes: 256 * 1024 * 1024,
+    recoveryCheckBytes: 64 * 1024 * 1024,
     returnMemoryWhenIdle: true,
     maxTransferBytesOnMessageInDisk: 64 * 1024,
     maxTransferCountOnMessageInDisk: 8,

@@ -103,6 +103,7 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   hotTailBytes: int(4 * 1024 * 1024),
   dropPageCacheBehind: bool,
   pageCacheKeepBytes: int(0),
+  recoveryCheckBytes: int(0),
   returnMemoryWhenIdle: bool,
   maxTransferBytesOnMessageInDisk: int(1, 64 * 1024 * 1024),
   maxTransferCountOnMessageInDisk: int(1, 65536),

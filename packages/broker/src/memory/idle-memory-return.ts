@@ -3,8 +3,8 @@
 // yet (the launcher's marking triggers let the old generation fill further), and an idle
 // broker allocates nothing that would make either go away: its RSS stays at the burst's.
 // After `idleSamples` one-second samples in which the event loop was busy less than
-// `idleUtilization` of the time, and only when RSS is `minGrowthBytes` above what it was after
-// the last return, this runs a full collection (when the process exposes gc, as `contrail`
+// `idleUtilization` of the time, and only when RSS is `minGrowthBytes` above what it was at
+// start or after the last return (tried or not), this runs a full collection (when the process exposes gc, as `contrail`
 // does) and then malloc_trim on the thread pool.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Logger } from '@contrail/common';
@@ -65,10 +65,11 @@ export class IdleMemoryReturn {
       this.o.gc?.();
       const gcMs = performance.now() - t0;
       await this.o.trim();
-      this.#baseline = this.#rss();
       this.returns++;
-      this.o.logger.debug({ rssBefore: before, rssAfter: this.#baseline, gcMs: Math.round(gcMs * 10) / 10, gc: this.o.gc !== undefined }, 'returned memory after going idle');
+      this.o.logger.debug({ rssBefore: before, rssAfter: this.#rss(), gcMs: Math.round(gcMs * 10) / 10, gc: this.o.gc !== undefined }, 'returned memory after going idle');
     } finally {
+      // Also after a failure: the next try waits for new growth rather than every 2 s.
+      this.#baseline = this.#rss();
       this.#quiet = 0;
       this.#mark = performance.eventLoopUtilization();
       this.#returning = false;
