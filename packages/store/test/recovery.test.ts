@@ -11,7 +11,6 @@ import { DefaultMessageStore, segmentName, writeCheckpointFile, type MessageStor
 import { SegmentQueue } from '../src/segment-queue.js';
 import { StoreCheckpoint } from '../src/store-checkpoint.js';
 import { scanStart } from '../src/store-recovery.js';
-import { VerifyWindow } from '../src/verify-window.js';
 import { msg, tempDir } from './helpers.js';
 
 const SEG = 64 * 1024;
@@ -245,37 +244,6 @@ test('a running store checkpoints a verify window below the flushed offset; dama
     await s.shutdown();
     await cleanup();
   }
-});
-
-test('verifyFrom survives in the checkpoint file; a slot written without it loads without it', async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
-    const file = join(dir, 'checkpoint');
-    const data = { physicMsgTimestamp: 1, logicsMsgTimestamp: 2, indexMsgTimestamp: 3, physicOffset: 900, logicsOffset: 800, indexOffset: 700 };
-    await writeCheckpointFile(file, { ...data, verifyFrom: 123 });
-    const a = new StoreCheckpoint(file);
-    assert.deepEqual(await a.load(), { ...data, verifyFrom: 123 });
-    await a.close();
-    await writeCheckpointFile(file, data);
-    const b = new StoreCheckpoint(file);
-    assert.deepEqual(await b.load(), data);
-    await b.close();
-  } finally {
-    await cleanup();
-  }
-});
-
-test('the verify window starts at the newest checkpointed offset at least its size below the current one', () => {
-  const w = new VerifyWindow(100, 10);
-  assert.equal(w.advance(50), 10);
-  assert.equal(w.advance(109), 10, '109 - 100 = 9: 10 is not that far below yet, nothing newer is');
-  assert.equal(w.advance(150), 50);
-  assert.equal(w.advance(150), 50, 'the same offset again changes nothing');
-  assert.equal(w.advance(400), 150);
-  const many = new VerifyWindow(1e9, 0);
-  for (let i = 1; i <= 1000; i++) many.advance(i);
-  assert.equal(many.from, 0, 'thinning the marks never moves the start up');
-  assert.equal(many.advance(1e9 + 1000) > 0, true);
 });
 
 test('an unclean start without a checkpoint rebuilds consume queue and index from the whole log', async () => {
