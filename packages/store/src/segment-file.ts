@@ -3,6 +3,7 @@
 // reads as zeros and a zero size field marks the end of data.
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { syncDir } from '@contrail/common';
 import { closeFd, fdatasyncFd, fstatSize, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
 
 export function segmentName(offset: number): string {
@@ -51,8 +52,17 @@ export class SegmentFile {
         fd = await openFd(this.path, 'r+');
       } catch (err) {
         if (!create || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        await mkdir(dirname(this.path), { recursive: true });
+        const dir = dirname(this.path);
+        const firstNew = await mkdir(dir, { recursive: true });
         fd = await openFd(this.path, 'w+');
+        await ftruncateFd(fd, this.size);
+        // The new name (and any new directory) durable before anything in the file is promised:
+        // an fdatasync of the file alone does not make its directory entry survive a power loss.
+        for (let d = dir; ; d = dirname(d)) {
+          await syncDir(d);
+          if (firstNew === undefined || d === firstNew || dirname(d) === d) break;
+        }
+        if (firstNew !== undefined) await syncDir(dirname(firstNew));
       }
       if ((await fstatSize(fd)) < this.size) await ftruncateFd(fd, this.size);
       this.fdValue = fd;
