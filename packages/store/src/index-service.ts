@@ -24,12 +24,8 @@ export class IndexService {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * Opens the files, drops those past logEnd and readies the newest for appends. `vouched`:
-   * the checkpoint's indexOffset, below which every record that needed an entry has one on
-   * disk (so with no file at all, none needed one).
-   */
-  async load(logEnd: number, logMin: number, vouched = logMin): Promise<void> {
+  /** Opens the files, drops those past logEnd and readies the newest for appends. */
+  async load(logEnd: number, logMin: number): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const names = (await readdir(this.dir)).filter((n) => /^\d{20}$/.test(n)).sort();
     const files: IndexFile[] = [];
@@ -65,7 +61,9 @@ export class IndexService {
     this.files = files;
     const last = files[files.length - 1];
     if (last !== undefined && !last.isFull) await last.activate(logEnd);
-    this.dispatchedThrough = Math.max(logMin, Math.min(last === undefined ? vouched : last.header.endPhyOffset, logEnd));
+    // With no file at all, everything is indexed again from the log's start: a file whose
+    // directory entry a power loss took, or an index/ an operator removed, is rebuilt.
+    this.dispatchedThrough = last === undefined ? logMin : Math.max(logMin, Math.min(last.header.endPhyOffset, logEnd));
   }
 
   dispatch(req: DispatchRequest): void {

@@ -63,12 +63,16 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
       clean = false;
     }
   }
+  const window = ctx.config.recoveryCheckBytes;
   if (clean) {
-    verifyFrom = await checkedVerifyFrom(cp, segs, end);
+    verifyFrom = (await checkedVerifyFrom(cp, segs, ctx.logger)) ?? segmentStartAtOrBelow(segs, end - window);
   } else {
     const oldest = scanStart(cp, segs);
-    const segStart = segs.find(oldest)?.start ?? Math.max(segs.minOffset, oldest);
-    let from = (await checkedVerifyFrom(cp, segs, oldest)) ?? segStart;
+    const segStart = segmentStartAtOrBelow(segs, oldest);
+    // Without a usable verifyFrom: the start of the segment holding the point `window` below
+    // the checkpoint (a segment start is always where a record starts).
+    const rawOldest = cp === null ? segs.minOffset : Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
+    let from = (await checkedVerifyFrom(cp, segs, ctx.logger)) ?? Math.min(segStart, segmentStartAtOrBelow(segs, rawOldest - window));
     if (!(await recordStartsAt(segs, oldest, cp?.physicOffset ?? 0))) {
       ctx.logger.warn({ offset: oldest }, 'the checkpoint does not point at a record; scanning from the start of its segment');
       from = Math.min(from, segStart);
@@ -83,7 +87,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
   }
   const logicsLimit = clean ? undefined : Math.min(cp?.logicsOffset ?? 0, end);
   await ctx.queues.load(logicsLimit);
-  await ctx.index.load(end, segs.minOffset, cp?.indexOffset ?? segs.minOffset);
+  await ctx.index.load(end, segs.minOffset);
   const logicsFrom = logicsLimit ?? cp?.logicsOffset ?? 0;
   const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough, rescanFrom));
   if (replayFrom < end) {
@@ -105,15 +109,26 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
   }
   ctx.queues.resetCounters();
   await recordCrcStart(ctx.config.storePathRootDir, ctx.config.enabledAppendPropCRC, end, crcFrom);
-  // Without a window from the checkpoint: the start of the segment the log ends in.
-  return { end, verifyFrom: Math.min(end, verifyFrom ?? segs.find(end)?.start ?? segs.last?.start ?? segs.minOffset) };
+  return { end, verifyFrom: Math.min(end, verifyFrom) };
 }
 
-/** The checkpoint's verifyFrom when it is a record start in the log at or below `limit`. */
-async function checkedVerifyFrom(cp: CheckpointData | null, segs: SegmentQueue, limit: number): Promise<number | undefined> {
+/** The start of the segment holding offset (clamped to the log's segments). */
+function segmentStartAtOrBelow(segs: SegmentQueue, offset: number): number {
+  const last = segs.last;
+  if (last === undefined || offset <= segs.minOffset) return segs.minOffset;
+  return offset >= last.end ? last.start : (segs.find(offset)?.start ?? segs.minOffset);
+}
+
+/**
+ * The checkpoint's verifyFrom when it is a record start at or below the checkpointed offsets,
+ * in a segment the log still has (retention may have removed it).
+ */
+async function checkedVerifyFrom(cp: CheckpointData | null, segs: SegmentQueue, logger: Logger): Promise<number | undefined> {
   const v = cp?.verifyFrom;
-  if (v === undefined || v < segs.minOffset || v > limit) return undefined;
-  return (await recordStartsAt(segs, v, -1)) ? v : undefined;
+  if (cp === null || v === undefined) return undefined;
+  if (v >= segs.minOffset && v <= Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset) && (await recordStartsAt(segs, v, -1))) return v;
+  logger.warn({ verifyFrom: v, minOffset: segs.minOffset }, 'the checkpoint\'s verifyFrom is not a record start in the log; checking from a segment start instead');
+  return undefined;
 }
 
 async function readCrcFrom(root: string): Promise<number> {

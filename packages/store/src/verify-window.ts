@@ -3,8 +3,8 @@
 // dispatch stopped, so a record starts at each. Damage to flushed records in that window stops
 // the start (STORE_CORRUPTED) instead of being served; below it the log is trusted, and the
 // page cache there may be dropped (drop-behind keeps from here).
-/** Marks kept at most: past this, the second oldest goes, which only widens the window. */
-const MAX_MARKS = 64;
+/** Marks are at least this fraction of the window apart, so at most about 33 are kept. */
+const MARK_SPACING = 32;
 
 export class VerifyWindow {
   private readonly marks: number[];
@@ -22,12 +22,15 @@ export class VerifyWindow {
     return this.marks[0] as number;
   }
 
-  /** Records a new checkpoint's oldest offset; returns where checks start now. */
+  /**
+   * Records a new checkpoint's oldest offset; returns where checks start now. The window is
+   * at least `bytes` wide once that much was written, and at most `bytes` plus 1/32 of it
+   * plus one checkpoint's progress.
+   */
   advance(oldest: number): number {
     const m = this.marks;
-    if (oldest > (m[m.length - 1] as number)) m.push(oldest);
+    if (oldest - (m[m.length - 1] as number) >= Math.max(1, this.bytes / MARK_SPACING)) m.push(oldest);
     while (m.length > 1 && (m[1] as number) <= oldest - this.bytes) m.shift();
-    if (m.length > MAX_MARKS) m.splice(1, 1);
     return m[0] as number;
   }
 }

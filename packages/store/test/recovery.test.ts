@@ -212,7 +212,7 @@ test('a running store checkpoints a verify window below the flushed offset; dama
   try {
     const results: PutMessageResult[] = [];
     for (let batch = 0; batch < 6; batch++) {
-      for (let i = 0; i < 10; i++) results.push(await s.putMessage(msg('T', 0, `body-${batch}-${i}`)));
+      for (let i = 0; i < 10; i++) results.push(await s.putMessage(msg('T', 0, `body-${batch}-${i}`, { KEYS: `k${batch}-${i}` })));
       await new Promise((r) => setTimeout(r, 40));
     }
     const probe = new StoreCheckpoint(join(live, 'checkpoint'));
