@@ -17,6 +17,19 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * After `mkdir(dir, { recursive: true })` returned `firstCreated` (the topmost directory it
+ * made, or undefined) and something was created in dir: syncs dir, every directory created on
+ * the way, and the one holding the topmost, so all the new names survive a power loss.
+ */
+export async function syncCreatedDirs(dir: string, firstCreated: string | undefined): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    await syncDir(d);
+    if (firstCreated === undefined || d === firstCreated || dirname(d) === d) break;
+  }
+  if (firstCreated !== undefined) await syncDir(dirname(firstCreated));
+}
+
 /** Replaces `path` with `text`: the old content or the new, never a torn mix, once this resolves. */
 export async function writeFileDurably(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp`;

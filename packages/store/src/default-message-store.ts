@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLogger, decodeRecord, type Logger } from '@contrail/common';
+import { createLogger, decodeRecord, syncCreatedDirs, type Logger } from '@contrail/common';
 import { AppendWaiters } from './append-waiters.js';
 import { CommitLog } from './commit-log.js';
 import { recoverStore } from './store-recovery.js';
@@ -131,7 +131,7 @@ export class DefaultMessageStore implements MessageStore {
 
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`store already ${this.state}`);
-    await mkdir(this.config.storePathRootDir, { recursive: true });
+    const firstNew = await mkdir(this.config.storePathRootDir, { recursive: true });
     const unclean = existsSync(this.abortPath);
     const { end, verifyFrom } = await recoverStore({
       config: this.config,
@@ -148,6 +148,9 @@ export class DefaultMessageStore implements MessageStore {
     this.dropBehind?.startAt(end);
     this.reput.dispatchedOffset = end;
     this.index.advanceTo(end);
+    // The directories recovery created (commitlog/, consumequeue/, index/, and the root on a
+    // first start) durable before anything in them is promised.
+    await syncCreatedDirs(this.config.storePathRootDir, firstNew);
     await writeFile(this.abortPath, String(process.pid));
     // The recovered state is what later crashes recover from.
     await this.logics.flush();

@@ -10,8 +10,8 @@
 // an earlier one (the active file: what the index had seen at the flush; a sealed file: the
 // next file's beginPhyOffset), so recovery knows where to resume.
 import { endianness } from 'node:os';
-import { join } from 'node:path';
-import { javaStringHashCode, readLong, writeLong } from '@contrail/common';
+import { dirname, join } from 'node:path';
+import { javaStringHashCode, readLong, syncDir, writeLong } from '@contrail/common';
 import { closeFd, fdatasyncFd, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
 import { segmentName } from './segment-file.js';
 
@@ -283,6 +283,9 @@ export class IndexFile {
     const endPhyOffset = this.sealed ? this.sealedThrough : through;
     if (this.fd < 0) {
       this.fd = await openFd(this.path, 'w+');
+      // Its name durable before a checkpoint counts on its entries (a lost file is rebuilt
+      // from the log only when no index file is left at all).
+      await syncDir(dirname(this.path));
     }
     const pendingCount = count - this.pendingFrom;
     if (pendingCount > 0) {

@@ -3,7 +3,7 @@
 // reads as zeros and a zero size field marks the end of data.
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { syncDir } from '@contrail/common';
+import { syncCreatedDirs } from '@contrail/common';
 import { closeFd, fdatasyncFd, fstatSize, ftruncateFd, openFd, readAt, writeAt } from './fs-io.js';
 
 export function segmentName(offset: number): string {
@@ -58,11 +58,7 @@ export class SegmentFile {
         await ftruncateFd(fd, this.size);
         // The new name (and any new directory) durable before anything in the file is promised:
         // an fdatasync of the file alone does not make its directory entry survive a power loss.
-        for (let d = dir; ; d = dirname(d)) {
-          await syncDir(d);
-          if (firstNew === undefined || d === firstNew || dirname(d) === d) break;
-        }
-        if (firstNew !== undefined) await syncDir(dirname(firstNew));
+        await syncCreatedDirs(dir, firstNew);
       }
       if ((await fstatSize(fd)) < this.size) await ftruncateFd(fd, this.size);
       this.fdValue = fd;
