@@ -14,8 +14,7 @@
 #include "helper.h"
 
 typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
+  work_head head;
   int fd;
   int64_t offset;
   int64_t length;
@@ -36,9 +35,7 @@ static void drop_complete(napi_env env, napi_status status, void* data) {
   drop_request* req = data;
   napi_value value;
   napi_create_int32(env, status == napi_ok ? req->result : ECANCELED, &value);
-  napi_resolve_deferred(env, req->deferred, value);
-  napi_delete_async_work(env, req->work);
-  free(req);
+  finish_promised_work(env, &req->head, value);
 }
 
 static napi_value throw_type(napi_env env, const char* message) {
@@ -79,27 +76,12 @@ static napi_value drop_cache(napi_env env, napi_callback_info info) {
   req->fd = (int)fd;
   req->offset = offset;
   req->length = length;
-  napi_value promise, name;
-  if (napi_create_promise(env, &req->deferred, &promise) != napi_ok) {
+  napi_value canceled;
+  if (napi_create_int32(env, ECANCELED, &canceled) != napi_ok) {
     free(req);
     return NULL;
   }
-  if (napi_create_string_utf8(env, "contrail.dropCache", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, drop_execute, drop_complete, req, &req->work) != napi_ok) {
-    napi_value err;
-    napi_create_int32(env, ECANCELED, &err);
-    napi_resolve_deferred(env, req->deferred, err);
-    free(req);
-    return promise;
-  }
-  if (napi_queue_async_work(env, req->work) != napi_ok) {
-    napi_value err;
-    napi_create_int32(env, ECANCELED, &err);
-    napi_resolve_deferred(env, req->deferred, err);
-    napi_delete_async_work(env, req->work);
-    free(req);
-  }
-  return promise;
+  return queue_promised_work(env, "contrail.dropCache", drop_execute, drop_complete, &req->head, canceled);
 }
 
 NAPI_MODULE_INIT() {

@@ -1,7 +1,26 @@
-// The store's native helper: functions each source file adds to the module.
+// The store's native helper: functions each source file adds to the module, and the promise
+// plumbing they share (promised-work.c).
 #ifndef CONTRAIL_STORE_HELPER_H
 #define CONTRAIL_STORE_HELPER_H
 #include <node_api.h>
+
+/* The start of every request a call queues on the thread pool. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+} work_head;
+
+/*
+ * Makes a promise and queues `req` (malloc'ed, starting with a work_head) on the thread pool:
+ * `execute` runs there, `complete` on the loop and ends with finish_promised_work. When the work
+ * cannot be queued the promise resolves to `fallback` and req is freed. NULL (req freed) only
+ * when no promise could be made.
+ */
+napi_value queue_promised_work(napi_env env, const char* name, napi_async_execute_callback execute,
+                               napi_async_complete_callback complete, work_head* req, napi_value fallback);
+
+/* Resolves req's promise with value, deletes its work and frees req. */
+void finish_promised_work(napi_env env, work_head* req, napi_value value);
 
 napi_value trim_memory(napi_env env, napi_callback_info info);
 

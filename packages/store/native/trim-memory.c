@@ -12,8 +12,7 @@
 #include "helper.h"
 
 typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
+  work_head head;
   int released;
 } trim_request;
 
@@ -31,9 +30,7 @@ static void trim_complete(napi_env env, napi_status status, void* data) {
   trim_request* req = data;
   napi_value value;
   napi_get_boolean(env, status == napi_ok && req->released != 0, &value);
-  napi_resolve_deferred(env, req->deferred, value);
-  napi_delete_async_work(env, req->work);
-  free(req);
+  finish_promised_work(env, &req->head, value);
 }
 
 napi_value trim_memory(napi_env env, napi_callback_info info) {
@@ -48,23 +45,10 @@ napi_value trim_memory(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "trimMemory: out of memory");
     return NULL;
   }
-  napi_value promise, name, no;
-  if (napi_create_promise(env, &req->deferred, &promise) != napi_ok) {
+  napi_value no;
+  if (napi_get_boolean(env, 0, &no) != napi_ok) {
     free(req);
     return NULL;
   }
-  if (napi_create_string_utf8(env, "contrail.trimMemory", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, trim_execute, trim_complete, req, &req->work) != napi_ok) {
-    napi_get_boolean(env, 0, &no);
-    napi_resolve_deferred(env, req->deferred, no);
-    free(req);
-    return promise;
-  }
-  if (napi_queue_async_work(env, req->work) != napi_ok) {
-    napi_get_boolean(env, 0, &no);
-    napi_resolve_deferred(env, req->deferred, no);
-    napi_delete_async_work(env, req->work);
-    free(req);
-  }
-  return promise;
+  return queue_promised_work(env, "contrail.trimMemory", trim_execute, trim_complete, &req->head, no);
 }

@@ -5,7 +5,7 @@ import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueStore } from './consume-queue-store.js';
 import type { IndexService } from './index-service.js';
 import type { ReputDispatcher } from './reput-dispatcher.js';
-import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
+import { oldestOffset, type CheckpointData, type StoreCheckpoint } from './store-checkpoint.js';
 import type { VerifyWindow } from './verify-window.js';
 
 export class LogicsFlushService {
@@ -68,7 +68,7 @@ export class LogicsFlushService {
       logicsOffset: logics,
       indexOffset: indexed,
     };
-    if (this.verify !== undefined) cp.verifyFrom = this.verify.advance(Math.min(physic, logics, indexed));
+    if (this.verify !== undefined) cp.verifyFrom = this.verify.advance(oldestOffset(cp));
     await this.checkpoint.write(cp);
     this.onCheckpoint(cp);
   }

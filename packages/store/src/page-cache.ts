@@ -2,8 +2,8 @@
 // pages from the page cache (posix_fadvise DONTNEED, through the small native helper in
 // native/, on the thread pool). Reads of recent records come from the hot tail, and older
 // ones read the file again, so the cached copy is only ever used by catch-up reads. Pages a
-// start after a crash would scan (from the last checkpoint's oldest offset) are kept, so a
-// restart after a kill reads them from memory as before.
+// start after a crash would check (from the checkpoint's verifyFrom, verify-window.ts) are
+// kept, so a restart after a kill reads them from memory as before.
 //
 // Why: new page-cache pages are costly on a VM whose memory the host hands out lazily. On
 // the test VM, 1 MiB writes with an fdatasync every 16 MiB ran at 1.7-2.4 GB/s for the first

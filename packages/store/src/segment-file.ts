@@ -55,7 +55,6 @@ export class SegmentFile {
         const dir = dirname(this.path);
         const firstNew = await mkdir(dir, { recursive: true });
         fd = await openFd(this.path, 'w+');
-        await ftruncateFd(fd, this.size);
         // The new name (and any new directory) durable before anything in the file is promised:
         // an fdatasync of the file alone does not make its directory entry survive a power loss.
         await syncCreatedDirs(dir, firstNew);

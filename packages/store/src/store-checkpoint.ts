@@ -26,6 +26,11 @@ export interface CheckpointData {
   verifyFrom?: number;
 }
 
+/** The oldest of the three checkpointed offsets: what the checkpoint vouches for everywhere. */
+export function oldestOffset(cp: CheckpointData): number {
+  return Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
+}
+
 const SLOT = 512;
 const BODY = 56;
 /** Where verifyFrom and the CRC over the slot up to it lie. */

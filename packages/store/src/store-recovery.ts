@@ -1,8 +1,8 @@
 // Start-up: find where the commit log really ends and bring consume queues and index in
 // line with it. A clean start (no abort marker, a checkpoint) trusts the files. An unclean
-// one walks the log from the oldest checkpointed offset, cuts it at the first bad or torn
-// record, drops consume-queue entries the checkpoint does not vouch for and index entries
-// past the log end, then rebuilds both from the log.
+// one walks the log from the checkpoint's verifyFrom (verify-window.ts), cuts it at the first
+// bad or torn record, drops consume-queue entries the checkpoint does not vouch for and index
+// entries past the log end, then rebuilds both from the log.
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import type { ConsumeQueueStore } from './consume-queue-store.js';
 import { dispatchOfRecord } from './dispatch-request.js';
 import type { IndexService } from './index-service.js';
 import type { ReputDispatcher } from './reput-dispatcher.js';
-import type { CheckpointData, StoreCheckpoint } from './store-checkpoint.js';
+import { oldestOffset, type CheckpointData, type StoreCheckpoint } from './store-checkpoint.js';
 import type { ResolvedStoreConfig } from './store-config.js';
 import type { SegmentQueue } from './segment-queue.js';
 
@@ -68,14 +68,12 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
     verifyFrom = (await checkedVerifyFrom(cp, segs, ctx.logger)) ?? segmentStartAtOrBelow(segs, end - window);
   } else {
     const oldest = scanStart(cp, segs);
-    const segStart = segmentStartAtOrBelow(segs, oldest);
     // Without a usable verifyFrom: the start of the segment holding the point `window` below
     // the checkpoint (a segment start is always where a record starts).
-    const rawOldest = cp === null ? segs.minOffset : Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
-    let from = (await checkedVerifyFrom(cp, segs, ctx.logger)) ?? Math.min(segStart, segmentStartAtOrBelow(segs, rawOldest - window));
+    let from = (await checkedVerifyFrom(cp, segs, ctx.logger)) ?? segmentStartAtOrBelow(segs, oldest - window);
     if (!(await recordStartsAt(segs, oldest, cp?.physicOffset ?? 0))) {
       ctx.logger.warn({ offset: oldest }, 'the checkpoint does not point at a record; scanning from the start of its segment');
-      from = Math.min(from, segStart);
+      from = Math.min(from, segmentStartAtOrBelow(segs, oldest));
       rescanFrom = from;
     }
     verifyFrom = from;
@@ -126,7 +124,7 @@ function segmentStartAtOrBelow(segs: SegmentQueue, offset: number): number {
 async function checkedVerifyFrom(cp: CheckpointData | null, segs: SegmentQueue, logger: Logger): Promise<number | undefined> {
   const v = cp?.verifyFrom;
   if (cp === null || v === undefined) return undefined;
-  if (v >= segs.minOffset && v <= Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset) && (await recordStartsAt(segs, v, -1))) return v;
+  if (v >= segs.minOffset && v <= oldestOffset(cp) && (await recordStartsAt(segs, v, -1))) return v;
   logger.warn({ verifyFrom: v, minOffset: segs.minOffset }, 'the checkpoint\'s verifyFrom is not a record start in the log; checking from a segment start instead');
   return undefined;
 }
@@ -164,14 +162,14 @@ async function recordCrcStart(root: string, enabled: boolean, end: number, known
 }
 
 /**
- * Where a start after a crash begins its scan: the oldest checkpointed offset. Each of them is
- * where a write, a dispatch or an index pass stopped, so a record (or a blank marker, or the
- * end of the data) starts there; recovery checks that (recordStartsAt). At or past the last
- * segment's end, that segment's start: the scan then finds how far the data really goes.
+ * The oldest checkpointed offset, within the log: each checkpointed offset is where a write, a
+ * dispatch or an index pass stopped, so a record (or a blank marker, or the end of the data)
+ * starts there; recovery checks that (recordStartsAt). At or past the last segment's end, that
+ * segment's start: the scan then finds how far the data really goes.
  */
 export function scanStart(cp: CheckpointData | null, segs: SegmentQueue): number {
   if (cp === null) return segs.minOffset;
-  const oldest = Math.min(cp.physicOffset, cp.logicsOffset, cp.indexOffset);
+  const oldest = oldestOffset(cp);
   const last = segs.last;
   if (last === undefined || oldest <= segs.minOffset) return segs.minOffset;
   return oldest >= last.end ? Math.max(segs.minOffset, last.start) : oldest;

@@ -2,10 +2,10 @@
 // burst of sends leaves collected Buffers' pages in the C heap and garbage V8 has not marked
 // yet (the launcher's marking triggers let the old generation fill further), and an idle
 // broker allocates nothing that would make either go away: its RSS stays at the burst's.
-// After `idleSamples` one-second samples in which the event loop was busy less than
-// `idleUtilization` of the time, and only when RSS is `minGrowthBytes` above what it was at
-// start or after the last return (tried or not), this runs a full collection (when the process exposes gc, as `contrail`
-// does) and then malloc_trim on the thread pool.
+// After two one-second samples in which the event loop was busy less than 2 % of the time,
+// and only when RSS is 32 MiB above what it was at start or after the last return (tried or
+// not), this runs a full collection (when the process exposes gc, as `contrail` does) and then
+// malloc_trim on the thread pool.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Logger } from '@contrail/common';
 
@@ -16,11 +16,12 @@ export interface IdleMemoryReturnOptions {
   gc?: (() => void) | undefined;
   rss?: () => number;
   utilization?: (since: EventLoopUtilization) => { utilization: number; mark: EventLoopUtilization };
-  idleSamples?: number;
-  idleUtilization?: number;
-  minGrowthBytes?: number;
   logger: Logger;
 }
+
+const IDLE_SAMPLES = 2;
+const IDLE_UTILIZATION = 0.02;
+const MIN_GROWTH_BYTES = 32 * 1024 * 1024;
 
 function loopUtilization(since: EventLoopUtilization): { utilization: number; mark: EventLoopUtilization } {
   const mark = performance.eventLoopUtilization();
@@ -55,10 +56,10 @@ export class IdleMemoryReturn {
     if (this.#returning) return;
     const { utilization, mark } = (this.o.utilization ?? loopUtilization)(this.#mark);
     this.#mark = mark;
-    this.#quiet = utilization < (this.o.idleUtilization ?? 0.02) ? this.#quiet + 1 : 0;
-    if (this.#quiet < (this.o.idleSamples ?? 2)) return;
+    this.#quiet = utilization < IDLE_UTILIZATION ? this.#quiet + 1 : 0;
+    if (this.#quiet < IDLE_SAMPLES) return;
     const before = this.#rss();
-    if (before < this.#baseline + (this.o.minGrowthBytes ?? 32 * 1024 * 1024)) return;
+    if (before < this.#baseline + MIN_GROWTH_BYTES) return;
     this.#returning = true;
     try {
       const t0 = performance.now();
