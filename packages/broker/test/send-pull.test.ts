@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prop, decodeRecords, encodeBatchBody, createOffsetMsgId, encodeHost, tagsCode } from '@contrail/common';
-import { RequestCode, ResponseCode } from '@contrail/remoting';
+import { RequestCode, ResponseCode, type RemotingCommand } from '@contrail/remoting';
 import { createTopic, startBroker } from './broker-harness.js';
 
 test('send then pull returns the stored bytes with a consistent msgId', async () => {
@@ -253,6 +253,33 @@ test('the msgId is store IPv4 + port + physical offset', async () => {
     const [m] = decodeRecords((await h.pull('TM', 0, 1)).body ?? Buffer.alloc(0));
     assert.ok(m);
     assert.equal(second.extFields.msgId, createOffsetMsgId(encodeHost(h.addr), m.physicalOffset));
+  } finally {
+    await h.close();
+  }
+});
+
+test('pulls lease hot-tail memory until the response is written: it is reused for appends and every pulled record is intact', async () => {
+  // 64 KiB segments make 64 KiB hot-tail chunks; the 4 MiB hot tail then turns over every 64 of them.
+  const h = await startBroker({ memory: false, mappedFileSizeCommitLog: 64 * 1024, hotTailBytes: 4 * 1024 * 1024 });
+  try {
+    await createTopic(h, 'LeaseT', 1);
+    let next = 0;
+    let sent = 0;
+    for (let round = 0; round < 12; round++) {
+      const sends: Promise<RemotingCommand>[] = [];
+      for (let i = 0; i < 500; i++) sends.push(h.send('LeaseT', `m${sent++} `.padEnd(1000, 'x'), {}, { e: 0 }));
+      for (const r of await Promise.all(sends)) assert.equal(r.code, 0);
+      while (next < sent) {
+        const res = await h.pull('LeaseT', 0, next, { maxMsgNums: 32 });
+        assert.equal(res.code, 0);
+        for (const m of decodeRecords(res.body ?? Buffer.alloc(0), { checkCrc: true })) {
+          assert.equal(m.queueOffset, next);
+          assert.equal(m.body.toString(), `m${next} `.padEnd(1000, 'x'));
+          next++;
+        }
+      }
+    }
+    assert.ok(h.broker.store.stats().hotTailRecycledChunks > 0, 'released pull memory took new appends');
   } finally {
     await h.close();
   }

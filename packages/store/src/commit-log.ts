@@ -4,7 +4,7 @@
 // A record that does not fit in the current segment ends it with a blank marker.
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, readLong, SysFlag } from '@contrail/common';
 import { writeFully, writeFullySync } from './fs-io.js';
-import { HotTail, type Chunk } from './hot-tail.js';
+import { HotTail, type Chunk, type HotLease } from './hot-tail.js';
 import type { PreparedRecord, RecordEncoder } from './record-encoder.js';
 import type { DispatchRequest } from './dispatch-request.js';
 import { isDispatchable } from './dispatch-request.js';
@@ -141,8 +141,8 @@ export class CommitLog {
   }
 
   /** A view of a record in memory, or undefined when it must come from the file. */
-  readHot(offset: number, size: number): Buffer | undefined {
-    return this.hot.slice(offset, size);
+  readHot(offset: number, size: number, lease?: HotLease): Buffer | undefined {
+    return this.hot.slice(offset, size, lease);
   }
 
   /** The bytes [offset, offset + size) from memory or the file; null when gone or not written. */

@@ -259,9 +259,12 @@ export class DefaultMessageStore implements MessageStore {
     maxMsgNums: number,
     filter?: TagsCodeFilter,
     maxBytes?: number,
+    lease = false,
   ): Promise<GetMessageResult> {
     this.counts.getMessageTimes++;
-    const r = await pullMessages(this.consumeQueues.find(topic, queueId), this.commitLog, offset, maxMsgNums, filter, maxBytes, this.config.pullLimits);
+    const held = lease ? this.commitLog.hot.lease() : undefined;
+    const r = await pullMessages(this.consumeQueues.find(topic, queueId), this.commitLog, offset, maxMsgNums, filter, maxBytes, this.config.pullLimits, held);
+    if (held !== undefined && held.size > 0) r.release = held.release;
     if (r.status === 'FOUND') {
       this.counts.getMessageFoundTimes++;
       this.counts.getMessageTransferredMsgCount += r.messageCount;
@@ -348,6 +351,7 @@ export class DefaultMessageStore implements MessageStore {
       dispatchedPhyOffset: this.reput.dispatchedOffset,
       consumeQueues: this.consumeQueues.size,
       hotTailBytes: this.commitLog.hot.size,
+      hotTailRecycledChunks: this.commitLog.hot.recycled,
       pageCacheDroppedBytes: this.dropBehind?.droppedBytes ?? -1,
     };
   }

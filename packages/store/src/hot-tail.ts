@@ -5,10 +5,12 @@
 //
 // Fresh chunk memory costs a page fault per 4 KiB on first touch (1.4-8 ms per 4 MiB chunk
 // on the test VM, 10-50 times the cost of copying into memory already touched). So the next
-// chunk is kept ready as a spare: either a chunk that fell out of the hot tail and never lent
-// a view to a reader (recycled whole), or a new buffer filled from /dev/zero by a read on the
-// thread pool, which takes the page faults off the event loop (prefault). A chunk that ever
-// handed out a slice is never recycled: the slice may still be queued on a socket.
+// chunk is kept ready as a spare: either a chunk that fell out of the hot tail (recycled
+// whole, see below), or a new buffer filled from /dev/zero by a read on the
+// thread pool, which takes the page faults off the event loop (prefault). A slice handed out
+// may still be queued on a socket, so a chunk is recycled only when every slice it gave went
+// out under a lease (HotLease) and every lease has been released; a slice taken without one
+// pins the chunk, and its memory is left to the GC.
 import { openSync, read } from 'node:fs';
 import type { SegmentFile } from './segment-file.js';
 
@@ -46,8 +48,12 @@ export interface Chunk {
   /** Set once no more appends go here; end may pass start + used (the blank at a segment's end). */
   closed: boolean;
   end: number;
-  /** Set once a slice of buf left the hot tail (the memory can then never be reused). */
-  lent: boolean;
+  /** Set once a slice of buf left without a lease (the memory can then never be reused). */
+  pinned: boolean;
+  /** Leases holding slices of buf and not yet released. */
+  leases: number;
+  /** Set once the chunk has left the hot tail. */
+  evicted: boolean;
   /** The whole buffer buf is a view of (buf may be shorter at a segment's end). */
   readonly backing: Buffer;
 }
@@ -63,6 +69,8 @@ export class HotTail {
   private spareReady = 0;
   /** A thread-pool read is touching the next spare. */
   private prefaulting = false;
+  /** Chunks whose memory was taken again for new appends (for tests and stats). */
+  recycled = 0;
 
   constructor(
     private readonly limit: number,
@@ -94,7 +102,7 @@ export class HotTail {
       backing = Buffer.allocUnsafeSlow(capacity);
     }
     const buf = capacity === backing.length ? backing : backing.subarray(0, capacity);
-    const c: Chunk = { start, buf, segment, used: 0, written: 0, closed: false, end: start, lent: false, backing };
+    const c: Chunk = { start, buf, segment, used: 0, written: 0, closed: false, end: start, pinned: false, leases: 0, evicted: false, backing };
     this.chunks.push(c);
     this.bytes += capacity;
     return c;
@@ -111,8 +119,11 @@ export class HotTail {
     return undefined;
   }
 
-  /** A zero-copy view of [offset, offset + size) when it lies in memory. */
-  slice(offset: number, size: number): Buffer | undefined {
+  /**
+   * A zero-copy view of [offset, offset + size) when it lies in memory. With a lease the
+   * chunk's memory is not reused before the lease is released; without one, never.
+   */
+  slice(offset: number, size: number, lease?: HotLease): Buffer | undefined {
     const chunks = this.chunks;
     let lo = 0;
     let hi = chunks.length - 1;
@@ -124,7 +135,8 @@ export class HotTail {
       else {
         const pos = offset - c.start;
         if (pos + size > c.used) return undefined;
-        c.lent = true;
+        if (lease === undefined) c.pinned = true;
+        else lease.hold(c);
         return c.buf.subarray(pos, pos + size);
       }
     }
@@ -142,12 +154,29 @@ export class HotTail {
       if (c.written < c.used) break;
       this.chunks.shift();
       this.bytes -= c.buf.length;
-      // Written (the file has the bytes) and never lent: the memory is free to take new appends.
-      if (!c.lent && c.backing.length === this.chunkSize && (this.spare === undefined || this.spareReady < this.chunkSize)) {
-        this.spare = c.backing;
-        this.spareReady = this.chunkSize;
-      }
+      c.evicted = true;
+      this.offer(c);
     }
+  }
+
+  /** A lease for the slices one reader takes (pull-scan's readHot). */
+  lease(): HotLease {
+    return new HotLease(this);
+  }
+
+  /**
+   * Takes an evicted chunk's memory as the spare when the file has its bytes (evicted chunks
+   * are written) and no slice of it can still be in use: none left unleased, every lease
+   * released.
+   */
+  offer(c: Chunk): void {
+    if (!c.evicted || c.pinned || c.leases > 0 || c.backing.length !== this.chunkSize) return;
+    // Once only: a chunk offered is done with, whatever happens to its memory next.
+    c.pinned = true;
+    if (this.spare !== undefined && this.spareReady >= this.chunkSize) return;
+    this.spare = c.backing;
+    this.spareReady = this.chunkSize;
+    this.recycled++;
   }
 
   /**
@@ -180,7 +209,48 @@ export class HotTail {
 
   /** Forgets everything (recovery and truncation start afresh from the files). */
   clear(): void {
+    // Whatever was lent out stays with its readers: none of it is taken again.
+    for (const c of this.chunks) c.pinned = true;
     this.chunks.length = 0;
     this.bytes = 0;
   }
+}
+
+/**
+ * The hot-tail chunks one read took slices of. Until release(), none of their memory takes new
+ * appends; the holder calls release() once nothing uses the slices any more (for a pull: once
+ * the response frame has been handed to the OS). A lease never released only keeps its chunks
+ * from being recycled.
+ */
+export class HotLease {
+  private readonly held: Chunk[] = [];
+  private released = false;
+
+  constructor(private readonly tail: HotTail) {}
+
+  /** Chunks held (0 when the read took nothing from memory). */
+  get size(): number {
+    return this.held.length;
+  }
+
+  hold(c: Chunk): void {
+    if (this.released) {
+      c.pinned = true;
+      return;
+    }
+    if (this.held.includes(c)) return;
+    this.held.push(c);
+    c.leases++;
+  }
+
+  /** Lets the chunks go (idempotent); an evicted chunk no one holds becomes the next spare. */
+  readonly release = (): void => {
+    if (this.released) return;
+    this.released = true;
+    for (const c of this.held) {
+      c.leases--;
+      this.tail.offer(c);
+    }
+    this.held.length = 0;
+  };
 }

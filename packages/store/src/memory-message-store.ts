@@ -158,6 +158,7 @@ export class MemoryMessageStore implements MessageStore {
       dispatchedPhyOffset: this.maxPhy,
       consumeQueues: n,
       hotTailBytes: 0,
+      hotTailRecycledChunks: 0,
       pageCacheDroppedBytes: -1,
     };
   }

@@ -134,6 +134,12 @@ export interface GetMessageResult {
   buffers: Buffer[];
   messageCount: number;
   totalBytes: number;
+  /**
+   * Present when getMessage was asked for a lease and served slices of the hot tail: call it
+   * once nothing uses `buffers` any more (a pull: once the response is handed to the OS), so
+   * that memory can take new appends. Not calling it is safe; it only costs the reuse.
+   */
+  release?: () => void;
 }
 
 export interface QueryMessageResult {
@@ -165,6 +171,8 @@ export interface StoreStats {
   dispatchedPhyOffset: number;
   consumeQueues: number;
   hotTailBytes: number;
+  /** Hot-tail chunks whose memory was taken again for new appends (leased reads released). */
+  hotTailRecycledChunks: number;
   /** Commit-log bytes whose pages the kernel was told to drop (drop-behind); -1 without it. */
   pageCacheDroppedBytes: number;
 }
@@ -183,6 +191,8 @@ export interface MessageStore {
     maxMsgNums: number,
     filter?: TagsCodeFilter,
     maxBytes?: number,
+    /** Lease the hot-tail memory the buffers are slices of: the result then has release(). */
+    lease?: boolean,
   ): Promise<GetMessageResult>;
   /** Exclusive; 0 for an unknown queue. */
   getMaxOffsetInQueue(topic: string, queueId: number): number;

@@ -5,6 +5,7 @@
 import type { CqEntries } from './consume-queue.js';
 import { entryPhy, entrySize, entryTags } from './consume-queue.js';
 import type { GetMessageResult, GetMessageStatus, TagsCodeFilter } from './message-store.js';
+import type { HotLease } from './hot-tail.js';
 import { DEFAULT_PULL_LIMITS, MAX_SCAN_ENTRIES, type PullLimits } from './store-config.js';
 
 export interface PullQueue {
@@ -20,7 +21,8 @@ export interface PullLog {
   readonly maxOffset?: number;
   /** Whether the bytes at offset are served from memory (the in-memory pull limits apply). */
   isHot(offset: number): boolean;
-  readHot(offset: number, size: number): Buffer | undefined;
+  /** With a lease, the memory behind the view is not reused before the lease is released. */
+  readHot(offset: number, size: number, lease?: HotLease): Buffer | undefined;
   read(offset: number, size: number): Promise<Buffer | null>;
 }
 
@@ -51,6 +53,7 @@ export async function pullMessages(
   filter: TagsCodeFilter | undefined,
   maxBytes: number | undefined,
   limits: PullLimits = DEFAULT_PULL_LIMITS,
+  lease?: HotLease,
 ): Promise<GetMessageResult> {
   const outside = offsetOutside(q, offset);
   if (outside !== null || q === undefined) return outside ?? empty('NO_MESSAGE_IN_QUEUE', 0, 0, 0);
@@ -97,7 +100,7 @@ export async function pullMessages(
   }
   const next = offset + scanned;
   if (phys.length === 0) return empty(status, next, min, max);
-  const buffers = await fetchRecords(log, phys, sizes);
+  const buffers = await fetchRecords(log, phys, sizes, lease);
   if (buffers.length === 0) return empty('MESSAGE_WAS_REMOVING', next, min, max);
   let bytes = 0;
   for (const b of buffers) bytes += b.length;
@@ -105,14 +108,14 @@ export async function pullMessages(
 }
 
 /** The records, in order; ones that can no longer be read are left out. */
-async function fetchRecords(log: PullLog, phys: number[], sizes: number[]): Promise<Buffer[]> {
+async function fetchRecords(log: PullLog, phys: number[], sizes: number[], lease: HotLease | undefined): Promise<Buffer[]> {
   const out: (Buffer | null)[] = new Array<Buffer | null>(phys.length).fill(null);
   const reads: Promise<void>[] = [];
   let i = 0;
   while (i < phys.length) {
     const phy = phys[i] as number;
     const size = sizes[i] as number;
-    const hot = log.readHot(phy, size);
+    const hot = log.readHot(phy, size, lease);
     if (hot !== undefined) {
       out[i] = hot;
       i++;
@@ -122,7 +125,7 @@ async function fetchRecords(log: PullLog, phys: number[], sizes: number[]): Prom
     let j = i + 1;
     while (j < phys.length) {
       const end = (phys[j] as number) + (sizes[j] as number);
-      if (end - phy > MAX_SPAN || log.readHot(phys[j] as number, sizes[j] as number) !== undefined) break;
+      if (end - phy > MAX_SPAN || log.readHot(phys[j] as number, sizes[j] as number, lease) !== undefined) break;
       j++;
     }
     const first = i;

@@ -28,6 +28,7 @@ export class PullMessageService {
       const suspend = Number.isFinite(req.suspendTimeoutMillis) && req.suspendTimeoutMillis >= 0 ? req.suspendTimeoutMillis : DEFAULT_SUSPEND_MS;
       const timeout = c.longPollingEnable ? suspend : c.shortPollingTimeMills;
       await this.#s.pullHold.hold(req.topic, req.queueId, req.queueOffset, timeout, filter);
+      result.release?.();
       result = await this.#read(req, filter);
     }
     return result;
@@ -69,7 +70,9 @@ export class PullMessageService {
     const c = this.#s.config;
     const maxNums = Math.max(1, Math.min(req.maxMsgNums > 0 ? req.maxMsgNums : 32, c.maxTransferCountOnMessageInMemory));
     const maxBytes = Math.min(req.maxMsgBytes !== undefined && req.maxMsgBytes > 0 ? req.maxMsgBytes : Infinity, c.maxTransferBytesOnMessageInMemory);
-    const r = await this.#s.store.getMessage(req.topic, req.queueId, req.queueOffset, maxNums, filter, maxBytes);
+    const r = await this.#s.store.getMessage(req.topic, req.queueId, req.queueOffset, maxNums, filter, maxBytes, req.lease === true);
+    // Only a result that carries the buffers keeps their lease.
+    if (r.status !== 'FOUND') r.release?.();
     return {
       status: pullStatusOf(r.status, req.queueOffset),
       storeStatus: r.status,
@@ -80,6 +83,7 @@ export class PullMessageService {
       buffers: r.status === 'FOUND' ? r.buffers : [],
       messageCount: r.status === 'FOUND' ? r.messageCount : 0,
       totalBytes: r.status === 'FOUND' ? r.totalBytes : 0,
+      release: r.status === 'FOUND' ? r.release : undefined,
     };
   }
 }

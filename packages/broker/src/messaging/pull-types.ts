@@ -16,6 +16,11 @@ export interface PullMessageRequest {
   subVersion: number;
   expressionType?: string | undefined;
   maxMsgBytes?: number | undefined;
+  /**
+   * The caller calls the result's release() once it is done with the buffers (the remoting
+   * door: after the response is written), so the store can reuse the memory they are in.
+   */
+  lease?: boolean | undefined;
 }
 
 /** FOUND, NO_NEW_MSG (nothing yet), NO_MATCHED_MSG (all filtered out), OFFSET_ILLEGAL (moved). */
@@ -34,4 +39,6 @@ export interface PullMessageResult {
   messageCount: number;
   /** Bytes of the records in buffers. */
   totalBytes: number;
+  /** With `lease` in the request: lets the store reuse the buffers' memory (call once done). */
+  release?: (() => void) | undefined;
 }

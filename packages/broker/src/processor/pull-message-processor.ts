@@ -1,7 +1,8 @@
 // PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361). Every answer carries suggestWhichBrokerId,
 // nextBeginOffset, minOffset and maxOffset (clients compute NaN offsets without them), and
-// the status name as remark. The body is the store's record slices, not re-encoded.
-import { ResponseCode, createResponse, type OutgoingCommand, type RemotingCommand } from '@contrail/remoting';
+// the status name as remark. The body is the store's record slices, not re-encoded, leased
+// from the store until the response has been handed to the OS.
+import { ResponseCode, createResponse, type OutgoingCommand, type ProcessorContext, type RemotingCommand } from '@contrail/remoting';
 import type { MessagingCore } from '../messaging/messaging-core.js';
 import type { PullStatus } from '../messaging/pull-types.js';
 import { RequestHeader } from './request-header.js';
@@ -14,7 +15,7 @@ const STATUS_CODE: Readonly<Record<PullStatus, number>> = {
   OFFSET_ILLEGAL: ResponseCode.PULL_OFFSET_MOVED,
 };
 
-export async function processPull(core: MessagingCore, request: RemotingCommand, clientAddress: string): Promise<OutgoingCommand> {
+export async function processPull(core: MessagingCore, request: RemotingCommand, ctx: ProcessorContext): Promise<OutgoingCommand> {
   const h = new RequestHeader(request.extFields);
   let topic = '';
   let queueId = 0;
@@ -37,9 +38,11 @@ export async function processPull(core: MessagingCore, request: RemotingCommand,
         subVersion: h.optInt('subVersion') ?? 0,
         expressionType: h.optStr('expressionType'),
         maxMsgBytes: h.optInt('maxMsgBytes'),
+        lease: true,
       },
-      clientAddress,
+      ctx.remoteAddress,
     );
+    if (r.release !== undefined) ctx.afterResponse(r.release);
     const ext = {
       suggestWhichBrokerId: String(r.suggestWhichBrokerId),
       nextBeginOffset: String(r.nextBeginOffset),

@@ -29,7 +29,7 @@ export function registerProcessors(server: RemotingServer, d: ProcessorDeps): vo
   server.registerProcessor(RequestCode.END_TRANSACTION, processor((req) => processEndTransaction(d.core(), req)));
 
   // Held pulls wait for messages, not for CPU: no concurrency limit.
-  const pull = processor((req, ctx) => processPull(d.core(), req, ctx.remoteAddress));
+  const pull = processor((req, ctx) => processPull(d.core(), req, ctx));
   server.registerProcessor(RequestCode.PULL_MESSAGE, pull);
   server.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pull);
 
