@@ -189,6 +189,10 @@ export class HotTail {
     if (this.spareReady >= this.chunkSize || this.prefaulting) return;
     const cur = this.current;
     if (cur === undefined || cur.used * 4 < cur.buf.length) return;
+    // A written chunk beyond the limit may be waiting for the next completed write to leave:
+    // its memory, when free, is the spare, and a new buffer would only be thrown away.
+    this.evict();
+    if (this.spareReady >= this.chunkSize) return;
     const zero = zeroFd();
     if (zero < 0) {
       this.spare ??= Buffer.allocUnsafeSlow(this.chunkSize);

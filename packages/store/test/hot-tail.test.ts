@@ -117,3 +117,17 @@ test('leased pulls while appending: memory comes back for reuse after release, a
     await cleanup();
   }
 });
+
+test('prefault takes a written chunk waiting beyond the limit as the spare instead of a new buffer', () => {
+  const tail = new HotTail(2 * CHUNK, CHUNK);
+  const first = fill(tail, 0);
+  fill(tail, 1);
+  // A third chunk a quarter full: the first is beyond the limit, written, and not yet evicted
+  // (eviction runs when a write completes; the write in flight is into the third chunk).
+  const c = tail.add(2 * CHUNK, CHUNK, segment);
+  c.used = CHUNK / 4;
+  tail.prefault();
+  assert.equal(tail.recycled, 1);
+  const next = fill(tail, 3);
+  assert.equal(next.backing, first.backing);
+});
