@@ -1,7 +1,8 @@
 import { test } from 'node:test';
+import { connect, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { Prop, decodeRecords, encodeBatchBody, createOffsetMsgId, encodeHost, tagsCode } from '@contrail/common';
-import { RequestCode, ResponseCode, type RemotingCommand } from '@contrail/remoting';
+import { FrameDecoder, RequestCode, ResponseCode, createRequest, encodeFrame, type RemotingCommand } from '@contrail/remoting';
 import { createTopic, startBroker } from './broker-harness.js';
 
 test('send then pull returns the stored bytes with a consistent msgId', async () => {
@@ -258,29 +259,79 @@ test('the msgId is store IPv4 + port + physical offset', async () => {
   }
 });
 
-test('pulls lease hot-tail memory until the response is written: it is reused for appends and every pulled record is intact', async () => {
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('pull responses queued behind a reader that does not read stay intact while their hot-tail memory is reused for appends', async () => {
   // 64 KiB segments make 64 KiB hot-tail chunks; the 4 MiB hot tail then turns over every 64 of them.
   const h = await startBroker({ memory: false, mappedFileSizeCommitLog: 64 * 1024, hotTailBytes: 4 * 1024 * 1024 });
+  let sock: Socket | undefined;
   try {
     await createTopic(h, 'LeaseT', 1);
-    let next = 0;
+    const body = (n: number): string => `m${n} `.padEnd(1000, 'x');
     let sent = 0;
-    for (let round = 0; round < 12; round++) {
-      const sends: Promise<RemotingCommand>[] = [];
-      for (let i = 0; i < 500; i++) sends.push(h.send('LeaseT', `m${sent++} `.padEnd(1000, 'x'), {}, { e: 0 }));
-      for (const r of await Promise.all(sends)) assert.equal(r.code, 0);
-      while (next < sent) {
-        const res = await h.pull('LeaseT', 0, next, { maxMsgNums: 32 });
-        assert.equal(res.code, 0);
-        for (const m of decodeRecords(res.body ?? Buffer.alloc(0), { checkCrc: true })) {
-          assert.equal(m.queueOffset, next);
-          assert.equal(m.body.toString(), `m${next} `.padEnd(1000, 'x'));
-          next++;
-        }
+    const sendMany = async (n: number): Promise<void> => {
+      for (let k = 0; k < n; k += 500) {
+        const sends: Promise<RemotingCommand>[] = [];
+        for (let i = 0; i < 500; i++) sends.push(h.send('LeaseT', body(sent++), {}, { e: 0 }));
+        for (const r of await Promise.all(sends)) assert.equal(r.code, 0);
+      }
+    };
+    await sendMany(6000);
+    // 188 pulls on a raw connection whose reader is paused: the responses, the newest 4 MiB of
+    // them leased from the hot tail, back up in the broker's write buffer.
+    const raw = connect({ host: '127.0.0.1', port: h.broker.port });
+    sock = raw;
+    await new Promise((resolve) => raw.once('connect', resolve));
+    raw.pause();
+    const offsets: number[] = [];
+    const frames: Buffer[] = [];
+    for (let off = 0; off < 6000; off += 32) {
+      const req = createRequest(RequestCode.PULL_MESSAGE, {
+        consumerGroup: 'GID_TEST',
+        topic: 'LeaseT',
+        queueId: '0',
+        queueOffset: String(off),
+        maxMsgNums: '32',
+        sysFlag: '4',
+        commitOffset: '0',
+        suspendTimeoutMillis: '0',
+        subscription: '*',
+        subVersion: '0',
+      });
+      req.opaque = offsets.length;
+      offsets.push(off);
+      frames.push(encodeFrame(req));
+    }
+    raw.write(Buffer.concat(frames));
+    await until(() => h.broker.store.stats().getMessageTimes >= offsets.length);
+    // 12 MiB more: the hot tail turns over three times while those responses wait.
+    await sendMany(12000);
+    assert.ok(h.broker.store.stats().hotTailRecycledChunks > 0, 'hot-tail memory was reused meanwhile');
+    const got: RemotingCommand[] = [];
+    const decoder = new FrameDecoder((c) => got.push(c));
+    raw.on('data', (d: Buffer) => decoder.push(d));
+    raw.resume();
+    await until(() => got.length === offsets.length);
+    let bad = 0;
+    for (const res of got) {
+      assert.equal(res.code, 0);
+      let q = offsets[res.opaque] as number;
+      const records = decodeRecords(res.body ?? Buffer.alloc(0), { checkCrc: true });
+      assert.equal(records.length, Math.min(32, 6000 - q));
+      for (const m of records) {
+        if (m.queueOffset !== q || m.body.toString() !== body(q)) bad++;
+        q++;
       }
     }
-    assert.ok(h.broker.store.stats().hotTailRecycledChunks > 0, 'released pull memory took new appends');
+    assert.equal(bad, 0, 'records changed while their response waited');
   } finally {
+    sock?.destroy();
     await h.close();
   }
 });

@@ -69,7 +69,7 @@ export class HotTail {
   private spareReady = 0;
   /** A thread-pool read is touching the next spare. */
   private prefaulting = false;
-  /** Chunks whose memory was taken again for new appends (for tests and stats). */
+  /** Evicted chunks whose memory became the spare, the next chunk's memory (for tests and stats). */
   recycled = 0;
 
   constructor(

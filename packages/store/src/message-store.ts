@@ -171,7 +171,7 @@ export interface StoreStats {
   dispatchedPhyOffset: number;
   consumeQueues: number;
   hotTailBytes: number;
-  /** Hot-tail chunks whose memory was taken again for new appends (leased reads released). */
+  /** Hot-tail chunks whose memory, once they left the hot tail, was kept for the next chunk. */
   hotTailRecycledChunks: number;
   /** Commit-log bytes whose pages the kernel was told to drop (drop-behind); -1 without it. */
   pageCacheDroppedBytes: number;

@@ -107,7 +107,7 @@ test('leased pulls while appending: memory comes back for reuse after release, a
         g.release();
       }
     }
-    assert.ok(store.stats().hotTailRecycledChunks > 0, 'released memory took new appends');
+    assert.ok(store.stats().hotTailRecycledChunks > 0, 'released memory was kept for the next chunk');
     for (const h of held) {
       const again = decodeRecords(h.view, { checkCrc: true })[0];
       assert.equal(again?.body.toString(), h.body, 'a view under an unreleased lease still holds its record');
