@@ -117,6 +117,7 @@ test('run as a program, the command re-executes itself in node with the servers\
     assert.match(argv[0] ?? '', /(^|\/)node$/, 'the spawned PID is node itself (exec), so stopping it by PID stops the server');
     assert.ok(argv.includes('--incremental-marking-soft-trigger=80'), argv.join(' '));
     assert.ok(argv.includes('--incremental-marking-hard-trigger=90'), argv.join(' '));
+    assert.ok(argv.includes('--initial-old-space-size=64'), argv.join(' '));
     assert.ok(argv.includes('--expose-gc'), argv.join(' '));
     assert.ok(argv.includes('--stack-trace-limit=17') && argv.includes('--no-warnings'), 'CONTRAIL_NODE_FLAGS is added, split at spaces');
     assert.ok(argv.indexOf('--no-warnings') < argv.indexOf(BIN) && argv.includes('namesrv'), argv.join(' '));
