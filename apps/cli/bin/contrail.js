@@ -6,7 +6,7 @@
 // a comment. The settings: V8 starts marking the old generation whenever its free room is
 // smaller than the young generation, which for a broker's small old generation means a full
 // collection every few hundred ms at 10 k msgs/s; with these it starts at 80 % of the limit.
-// The old generation's limit stays at 64 MB instead of 29-38 MB (V8 counts Buffer memory
+// The old generation's limit stays at 64 MiB instead of 29-38 MiB (V8 counts Buffer memory
 // toward it, so a broker taking 300 k msgs/s ran a full collection every 40 ms); the
 // maximum is unchanged. --expose-gc lets the broker collect once it goes idle after work
 // (returnMemoryWhenIdle). CONTRAIL_NODE_FLAGS adds node flags (split at spaces, no quoting, no
