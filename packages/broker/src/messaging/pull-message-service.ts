@@ -27,8 +27,8 @@ export class PullMessageService {
       const c = this.#s.config;
       const suspend = Number.isFinite(req.suspendTimeoutMillis) && req.suspendTimeoutMillis >= 0 ? req.suspendTimeoutMillis : DEFAULT_SUSPEND_MS;
       const timeout = c.longPollingEnable ? suspend : c.shortPollingTimeMills;
+      // A NO_NEW_MSG result holds no lease (#read releases it): nothing to let go here.
       await this.#s.pullHold.hold(req.topic, req.queueId, req.queueOffset, timeout, filter);
-      result.release?.();
       result = await this.#read(req, filter);
     }
     return result;
