@@ -90,5 +90,6 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "dropCache", fn);
   napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &fn);
   napi_set_named_property(env, exports, "trimMemory", fn);
+  register_crc32(env, exports);
   return exports;
 }

@@ -69,8 +69,12 @@ export class DefaultMessageStore implements MessageStore {
     this.config = cfg;
     this.logger = createLogger('store');
     const root = cfg.storePathRootDir;
-    this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels, cfg.enabledAppendPropCRC);
-    this.commitLog = new CommitLog(new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog), this.encoder, cfg.hotTailBytes, cfg.now);
+    // Body CRCs for a whole write in one native call; inline (zlib's crc32 per record) without
+    // the helper, or when the whole-record CRC, which covers BODYCRC, is computed at encoding.
+    const fillBodyCrcs = cfg.enabledAppendPropCRC ? undefined : nativeHelper()?.fillBodyCrcs;
+    this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels, cfg.enabledAppendPropCRC, fillBodyCrcs === undefined);
+    const segments = new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog);
+    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, fillBodyCrcs);
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
     this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
     this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);

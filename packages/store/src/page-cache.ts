@@ -11,48 +11,11 @@
 // 64 MiB behind kept 1.6-1.9 GB/s over 2 GB (docs/storage.md). Dropped pages are reused by
 // the next writes. The helper is optional: without it (no compiler at install time, not
 // Linux) the store runs exactly as before.
-import { createRequire } from 'node:module';
 import type { Logger } from '@contrail/common';
+import type { NativeHelper } from './native-helper.js';
 import type { SegmentQueue } from './segment-queue.js';
 
-interface NativeHelper {
-  /** Resolves to 0 or an errno value. */
-  dropCache(fd: number, offset: number, length: number): Promise<number>;
-  /** malloc_trim(0) on the thread pool: true when pages went back to the kernel. */
-  trimMemory?(): Promise<boolean>;
-}
-
-let helper: NativeHelper | null | undefined;
-
-/** The native helper, or null when it was not built. */
-export function nativeHelper(): NativeHelper | null {
-  if (helper === undefined) {
-    try {
-      helper = createRequire(import.meta.url)('../../native/build/Release/contrail_store.node') as NativeHelper;
-    } catch {
-      helper = null;
-    }
-  }
-  return helper;
-}
-
-/**
- * Hands the free pages of the C heap (where Buffers live) back to the kernel; false when there
- * were none, or without the helper or a C library that can.
- */
-export function trimNativeHeap(): Promise<boolean> {
-  const h = nativeHelper();
-  return h?.trimMemory === undefined ? Promise.resolve(false) : h.trimMemory();
-}
-
-let warned = false;
-
-/** Once per process: npm hides the install script's own message unless asked for it. */
-export function warnNoHelper(logger: Logger): void {
-  if (warned) return;
-  warned = true;
-  logger.warn('the store\'s native helper was not built (npm install needs a C compiler and Node headers for it): commit-log pages stay in the page cache (dropPageCacheBehind has no effect)');
-}
+export { nativeHelper, trimNativeHeap, warnNoHelper } from './native-helper.js';
 
 /** Bytes that must be flushed past the last drop before the next one. */
 export const DROP_STEP = 4 * 1024 * 1024;

@@ -94,6 +94,11 @@ export class RecordEncoder {
     private readonly delayLevels: readonly number[],
     /** Append the whole-record CRC property (record-crc.ts) to every record. */
     private readonly appendCrc = false,
+    /**
+     * Compute BODYCRC while encoding. False leaves it 0 for the commit log to fill in before
+     * the write, for a whole group of records in one native call (commit-log.ts).
+     */
+    private readonly bodyCrcInline = true,
   ) {
     this.storeHostBytes = encodeHost(storeHost);
     this.msgIdPrefix = this.storeHostBytes.toString('hex').toUpperCase();
@@ -134,7 +139,7 @@ export class RecordEncoder {
     const t = target;
     let q = putInt(t, pos, p.size);
     q = putInt(t, q, MESSAGE_MAGIC_CODE);
-    q = putInt(t, q, bodyCrc(body));
+    q = putInt(t, q, this.bodyCrcInline ? bodyCrc(body) : 0);
     q = putInt(t, q, m.queueId);
     q = putInt(t, q, m.flag);
     q = putLong(t, q, queueOffset);

@@ -1,0 +1,56 @@
+// The store's optional native helper (native/, built by `npm ci` where a C compiler and Node's
+// headers are present): page-cache drop-behind (page-cache.ts), handing the C heap's free pages
+// back, and CRC32 for the commit log's body checksums (commit-log.ts). Without it, or off
+// Linux, the store does the same work in JS or not at all, as docs/storage.md says.
+import { createRequire } from 'node:module';
+import type { Logger } from '@contrail/common';
+
+export interface NativeHelper {
+  /** Resolves to 0 or an errno value. */
+  dropCache(fd: number, offset: number, length: number): Promise<number>;
+  /** malloc_trim(0) on the thread pool: true when pages went back to the kernel. */
+  trimMemory?(): Promise<boolean>;
+  /** Unsigned CRC32 (IEEE) of bytes[start, end). */
+  crc32?(bytes: Uint8Array, start?: number, end?: number): number;
+  /**
+   * Writes the BODYCRC field of every stored-message record in buf[from, to) (up to a blank
+   * marker); returns how many. Throws a RangeError at a record that does not fit the range.
+   */
+  fillBodyCrcs?(buf: Uint8Array, from: number, to: number): number;
+  /** Whether crc32 uses carry-less multiplies (PCLMULQDQ) on this CPU. */
+  crc32Accelerated?: boolean;
+}
+
+let helper: NativeHelper | null | undefined;
+
+/** The native helper, or null when it was not built. */
+export function nativeHelper(): NativeHelper | null {
+  if (helper === undefined) {
+    try {
+      helper = createRequire(import.meta.url)('../../native/build/Release/contrail_store.node') as NativeHelper;
+    } catch {
+      helper = null;
+    }
+  }
+  return helper;
+}
+
+/**
+ * Hands the free pages of the C heap (where Buffers live) back to the kernel; false when there
+ * were none, or without the helper or a C library that can.
+ */
+export function trimNativeHeap(): Promise<boolean> {
+  const h = nativeHelper();
+  return h?.trimMemory === undefined ? Promise.resolve(false) : h.trimMemory();
+}
+
+let warned = false;
+
+/** Once per process: npm hides the install script's own message unless asked for it. */
+export function warnNoHelper(logger: Logger): void {
+  if (warned) return;
+  warned = true;
+  logger.warn(
+    'the store\'s native helper was not built (npm install needs a C compiler and Node headers for it): commit-log pages stay in the page cache (dropPageCacheBehind has no effect) and body CRCs are computed in JS',
+  );
+}

@@ -1,0 +1,144 @@
+// The native helper's CRC32 against the JS one over random inputs, and its fillBodyCrcs against
+// the encoder's own BODYCRC, record for record; bad ranges and arguments throw and change nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { BLANK_MAGIC_CODE, crc32Portable } from '@contrail/common';
+import { nativeHelper } from '../src/native-helper.js';
+import { RecordEncoder, isPrepareFailure, type PreparedRecord } from '../src/record-encoder.js';
+import type { PutMessageInput } from '../src/index.js';
+
+// On Linux in CI the helper must have been built: a silent skip would hide a broken build.
+const mustHaveHelper = process.platform === 'linux' && process.env.CI === 'true';
+const helper = nativeHelper();
+const skip = (helper === null || helper.fillBodyCrcs === undefined) && !mustHaveHelper;
+
+function native(): Required<Pick<NonNullable<typeof helper>, 'crc32' | 'fillBodyCrcs'>> {
+  assert.ok(helper?.crc32 !== undefined && helper.fillBodyCrcs !== undefined, 'the native helper with crc32 and fillBodyCrcs');
+  return { crc32: helper.crc32, fillBodyCrcs: helper.fillBodyCrcs };
+}
+
+test('native crc32 equals the table CRC32 for every length and alignment', { skip }, () => {
+  const { crc32 } = native();
+  // Lengths around the 16- and 64-byte steps of the folding loop, and long inputs.
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 3000 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+      const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+      const end = start + (b % (bytes.length - start + 1));
+      assert.equal(crc32(bytes, start, end), crc32Portable(bytes.subarray(start, end)));
+    }),
+    { numRuns: 2000 },
+  );
+  for (let n = 0; n <= 300; n++) {
+    const bytes = Buffer.from(Array.from({ length: n + 3 }, (_, i) => (i * 131 + n) & 0xff));
+    for (const at of [0, 1, 3]) assert.equal(crc32(bytes, at, at + n), crc32Portable(bytes.subarray(at, at + n)), `length ${n} at ${at}`);
+  }
+  const big = Buffer.alloc(4 * 1024 * 1024 + 5);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+  assert.equal(crc32(big), crc32Portable(big));
+  assert.equal(crc32(new Uint8Array(0)), 0);
+});
+
+test('native crc32 refuses what is not bytes or a range inside them', { skip }, () => {
+  const { crc32 } = native();
+  const b = Buffer.from('abc');
+  assert.throws(() => crc32('abc' as unknown as Uint8Array), TypeError);
+  assert.throws(() => crc32(new Uint16Array(2) as unknown as Uint8Array), TypeError);
+  assert.throws(() => crc32(b, 2, 1), RangeError);
+  assert.throws(() => crc32(b, 0, 4), RangeError);
+  assert.throws(() => crc32(b, -1, 2), RangeError);
+  assert.throws(() => crc32(b, 0.5, 2), RangeError);
+  assert.equal(crc32(b, 1, undefined), crc32Portable(b.subarray(1)));
+});
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+/** Records encoded back to back from `at`, then a blank marker; where they end. */
+function encodeAll(enc: RecordEncoder, inputs: PutMessageInput[], target: Buffer, at: number): number {
+  let pos = at;
+  for (const [i, m] of inputs.entries()) {
+    const p = enc.prepare(m);
+    assert.ok(!isPrepareFailure(p));
+    const prepared = p as PreparedRecord;
+    enc.encode(target, pos, prepared, 1000 + pos, i, 1_700_000_000_000 + i);
+    pos += prepared.size;
+  }
+  target.writeInt32BE(64, pos);
+  target.writeInt32BE(BLANK_MAGIC_CODE, pos + 4);
+  return pos;
+}
+
+test('fillBodyCrcs writes the BODYCRC the encoder computes, for IPv4 and IPv6 hosts and any body', { skip }, () => {
+  const { fillBodyCrcs } = native();
+  const r = rng(11);
+  for (const storeHost of ['10.0.0.1:10911', '[::1]:10911']) {
+    const inline = new RecordEncoder(storeHost, 4 * 1024 * 1024, [1000]);
+    const deferred = new RecordEncoder(storeHost, 4 * 1024 * 1024, [1000], false, false);
+    const inputs: PutMessageInput[] = Array.from({ length: 300 }, (_, i) => ({
+      topic: 'T',
+      queueId: i % 4,
+      flag: 0,
+      sysFlag: 0,
+      bornTimestamp: 1_700_000_000_000,
+      bornHost: r() < 0.5 ? '10.1.2.3:5000' : '[fe80::1]:5000',
+      reconsumeTimes: 0,
+      preparedTransactionOffset: 0,
+      body: Buffer.from(Array.from({ length: Math.floor(r() * (r() < 0.2 ? 5000 : 200)) }, () => Math.floor(r() * 256))),
+      properties: r() < 0.5 ? '' : 'TAGS\u0001a\u0002KEYS\u0001k' + i,
+    }));
+    const want = Buffer.alloc(1 << 20, 0xee);
+    const got = Buffer.alloc(1 << 20, 0xee);
+    const end = encodeAll(inline, inputs, want, 7);
+    assert.equal(encodeAll(deferred, inputs, got, 7), end);
+    assert.notDeepEqual(got, want, 'the deferred encoder leaves BODYCRC for later');
+    // Filled in two ranges split at a record boundary, as two writes of one chunk would be.
+    let split = 7;
+    for (let i = 0; i < 120; i++) split += got.readInt32BE(split);
+    assert.equal(fillBodyCrcs(got, 7, split), 120);
+    assert.equal(fillBodyCrcs(got, split, end + 8), inputs.length - 120, 'stops at the blank marker');
+    assert.deepEqual(got, want);
+  }
+});
+
+test('fillBodyCrcs throws at a record that does not fit its range and leaves it as it was', { skip }, () => {
+  const { fillBodyCrcs } = native();
+  const enc = new RecordEncoder('10.0.0.1:10911', 1 << 20, [1000], false, false);
+  const m: PutMessageInput = {
+    topic: 'T',
+    queueId: 0,
+    flag: 0,
+    sysFlag: 0,
+    bornTimestamp: 1,
+    bornHost: '10.1.2.3:5000',
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+    body: Buffer.from('hello'),
+    properties: '',
+  };
+  const buf = Buffer.alloc(4096);
+  const end = encodeAll(enc, [m, m], buf, 0);
+  const size = buf.readInt32BE(0);
+  const before = Buffer.from(buf);
+  // The second record cut short: the first is filled, then the throw.
+  assert.throws(() => fillBodyCrcs(buf, 0, end - 1), (e: Error) => e instanceof RangeError && /no whole record at \d+/.test(e.message));
+  assert.equal(buf.readInt32BE(size + 8), 0, 'the cut record is not filled');
+  assert.notEqual(buf.readInt32BE(8), 0, 'the whole one before it is');
+  // Not a record at all.
+  buf.fill(0x55, 0, 16);
+  assert.throws(() => fillBodyCrcs(buf, 0, end), /magic 0x55555555/);
+  // A body length that runs past the record's size.
+  const bad = Buffer.from(before);
+  bad.writeInt32BE(size, 84);
+  assert.throws(() => fillBodyCrcs(bad, 0, end), /overruns the record at 0/);
+  assert.equal(bad.readInt32BE(8), 0);
+  assert.throws(() => fillBodyCrcs(before, 0, before.length + 1), RangeError);
+  assert.throws(() => fillBodyCrcs(before, 5, 4), RangeError);
+  assert.throws(() => (fillBodyCrcs as (...a: unknown[]) => number)(before, 0), TypeError);
+  assert.equal(fillBodyCrcs(before, 0, 7), 0, 'fewer than 8 bytes: nothing to fill');
+});
