@@ -90,6 +90,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "dropCache", fn);
   napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &fn);
   napi_set_named_property(env, exports, "trimMemory", fn);
+  napi_create_function(env, "threadSleeps", NAPI_AUTO_LENGTH, thread_sleeps, NULL, &fn);
+  napi_set_named_property(env, exports, "threadSleeps", fn);
   register_crc32(env, exports);
   return exports;
 }

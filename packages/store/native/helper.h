@@ -23,6 +23,7 @@ napi_value queue_promised_work(napi_env env, const char* name, napi_async_execut
 void finish_promised_work(napi_env env, work_head* req, napi_value value);
 
 napi_value trim_memory(napi_env env, napi_callback_info info);
+napi_value thread_sleeps(napi_env env, napi_callback_info info);
 
 /* Adds crc32, fillBodyCrcs and crc32Accelerated (crc32.c). */
 void register_crc32(napi_env env, napi_value exports);

@@ -30,6 +30,27 @@ const SYNC_WRITE_HOLDOFF_FACTOR = 50;
 /** How long after a slow write each write's sleeps in the kernel are counted. */
 const SLEEP_WATCH_MS = 2000;
 
+/** What the store's native helper lends the commit log (native-helper.ts); each part optional. */
+export interface CommitLogNative {
+  /**
+   * Writes the BODYCRC of every record in buf[from, to) when the encoder leaves them 0: called
+   * once per write, just before it, so a group of appends costs one call. Nothing reads a
+   * record before it is written (read() and the consume queue stop at writtenOffset), so
+   * nothing sees the field unfilled.
+   */
+  fillBodyCrcs?: ((buf: Buffer, from: number, to: number) => number) | undefined;
+  /** Voluntary context switches of the calling thread (the event loop's) so far. */
+  threadSleeps?: (() => number) | undefined;
+}
+
+/**
+ * Without the helper: the whole process's count, which also moves when a thread-pool thread
+ * sleeps (an idle one always does), so a slow write is more often taken for a stall.
+ */
+function processSleeps(): number {
+  return process.resourceUsage().voluntaryContextSwitches;
+}
+
 /** Where the last append went (fields of the log rather than an object per append). */
 export interface AppendOutcome {
   physicalOffset: number;
@@ -59,20 +80,18 @@ export class CommitLog {
   private syncWritesOffUntil = 0;
   private watchSleepsUntil = 0;
   private readonly chunkSize: number;
+  private readonly fillBodyCrcs: ((buf: Buffer, from: number, to: number) => number) | undefined;
+  private readonly sleeps: () => number;
 
   constructor(
     readonly segments: SegmentQueue,
     private readonly encoder: RecordEncoder,
     hotTailBytes: number,
     private readonly now: () => number,
-    /**
-     * Writes the BODYCRC of every record in buf[from, to) when the encoder leaves them 0: called
-     * once per write, just before it, so a group of appends costs one call (the native helper's
-     * fillBodyCrcs). Nothing reads a record before it is written (read() and the consume queue
-     * stop at writtenOffset), so nothing sees the field unfilled.
-     */
-    private readonly fillBodyCrcs?: (buf: Buffer, from: number, to: number) => number,
+    native: CommitLogNative = {},
   ) {
+    this.fillBodyCrcs = native.fillBodyCrcs;
+    this.sleeps = native.threadSleeps ?? processSleeps;
     this.chunkSize = Math.min(CHUNK_SIZE, segments.fileSize);
     this.hot = new HotTail(hotTailBytes, this.chunkSize);
   }
@@ -264,7 +283,7 @@ export class CommitLog {
         // A copy into the page cache (what RocketMQ's put into its mmap'ed file is): a few
         // microseconds, less than handing the write to the thread pool and back.
         const watch = t0 < this.watchSleepsUntil;
-        const sleeps = watch ? process.resourceUsage().voluntaryContextSwitches : 0;
+        const sleeps = watch ? this.sleeps() : 0;
         try {
           writeFullySync(fd, c.buf, from, to - from, filePos);
         } catch (err) {
@@ -278,7 +297,7 @@ export class CommitLog {
           // because the scheduler gave the core to another process meanwhile. Counting the
           // sleeps costs a getrusage per write, so that starts with the first slow write.
           if (!watch) this.watchSleepsUntil = t1 + SLEEP_WATCH_MS;
-          else if (process.resourceUsage().voluntaryContextSwitches !== sleeps) {
+          else if (this.sleeps() !== sleeps) {
             this.syncWritesOffUntil = t1 + (t1 - t0) * SYNC_WRITE_HOLDOFF_FACTOR;
             this.watchSleepsUntil = t1 + SLEEP_WATCH_MS;
           }

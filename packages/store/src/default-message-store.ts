@@ -71,10 +71,14 @@ export class DefaultMessageStore implements MessageStore {
     const root = cfg.storePathRootDir;
     // Body CRCs for a whole write in one native call; inline (zlib's crc32 per record) without
     // the helper, or when the whole-record CRC, which covers BODYCRC, is computed at encoding.
-    const fillBodyCrcs = cfg.enabledAppendPropCRC ? undefined : nativeHelper()?.fillBodyCrcs;
+    const helper = nativeHelper();
+    const fillBodyCrcs = cfg.enabledAppendPropCRC ? undefined : helper?.fillBodyCrcs;
     this.encoder = new RecordEncoder(cfg.storeHost, cfg.maxMessageSize, cfg.delayLevels, cfg.enabledAppendPropCRC, fillBodyCrcs === undefined);
     const segments = new SegmentQueue(join(root, 'commitlog'), cfg.mappedFileSizeCommitLog);
-    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, fillBodyCrcs);
+    const sleeps = helper?.threadSleeps;
+    // -1: the platform has no per-thread count; the process's is used then.
+    const threadSleeps = sleeps !== undefined && sleeps() >= 0 ? sleeps : undefined;
+    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps });
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
     this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
     this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);

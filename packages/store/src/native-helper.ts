@@ -17,6 +17,8 @@ export interface NativeHelper {
    * marker); returns how many. Throws a RangeError at a record that does not fit the range.
    */
   fillBodyCrcs?(buf: Uint8Array, from: number, to: number): number;
+  /** Voluntary context switches of the calling thread so far; -1 where the OS cannot tell. */
+  threadSleeps?(): number;
   /** Whether crc32 uses carry-less multiplies (PCLMULQDQ) on this CPU. */
   crc32Accelerated?: boolean;
 }

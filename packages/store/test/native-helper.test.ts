@@ -1,6 +1,9 @@
 // The native helper's CRC32 against the JS one over random inputs, and its fillBodyCrcs against
 // the encoder's own BODYCRC, record for record; bad ranges and arguments throw and change nothing.
+// Its per-thread sleep count against the process's.
 import { test } from 'node:test';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BLANK_MAGIC_CODE, crc32Portable } from '@contrail/common';
@@ -141,4 +144,32 @@ test('fillBodyCrcs throws at a record that does not fit its range and leaves it 
   assert.throws(() => fillBodyCrcs(before, 5, 4), RangeError);
   assert.throws(() => (fillBodyCrcs as (...a: unknown[]) => number)(before, 0), TypeError);
   assert.equal(fillBodyCrcs(before, 0, 7), 0, 'fewer than 8 bytes: nothing to fill');
+});
+
+test('threadSleeps counts the event loop thread\'s own sleeps in the kernel, not other threads\'', { skip: helper === null && !mustHaveHelper }, async () => {
+  assert.ok(helper?.threadSleeps !== undefined, 'the native helper with threadSleeps');
+  const sleeps = helper.threadSleeps;
+  // A worker thread sleeps 50 times (short waits) while this thread spins: the process's count
+  // moves by all of them, this thread's by at most the few waits V8 itself makes it do (a
+  // compile job, a lock).
+  const worker = new Worker('const s = new Int32Array(new SharedArrayBuffer(4)); require("node:worker_threads").parentPort.on("message", () => { for (let i = 0; i < 50; i++) Atomics.wait(s, 0, 0, 1); });', { eval: true });
+  // Waits of 1 ms each: the worker is done well within the spin.
+  try {
+    await once(worker, 'online');
+    const threadBefore = sleeps();
+    const processBefore = process.resourceUsage().voluntaryContextSwitches;
+    assert.ok(Number.isInteger(threadBefore) && threadBefore >= 0);
+    worker.postMessage('go');
+    const until = performance.now() + 150;
+    while (performance.now() < until);
+    const threadSlept = sleeps() - threadBefore;
+    assert.ok(process.resourceUsage().voluntaryContextSwitches - processBefore >= 50, 'the worker\'s sleeps count for the process');
+    assert.ok(threadSlept < 20, `this thread slept ${threadSlept} times while spinning`);
+    // This thread blocked in the kernel (a futex wait that times out) counts.
+    const waitedFrom = sleeps();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    assert.ok(sleeps() > waitedFrom);
+  } finally {
+    await worker.terminate();
+  }
 });
