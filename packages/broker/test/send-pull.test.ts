@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { connect, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
-import { Prop, decodeRecords, encodeBatchBody, createOffsetMsgId, encodeHost, tagsCode } from '@contrail/common';
+import { Prop, decodeRecords, encodeBatchBody, encodeBatchBodyRaw, createOffsetMsgId, encodeHost, tagsCode } from '@contrail/common';
 import { FrameDecoder, RequestCode, ResponseCode, createRequest, encodeFrame, type RemotingCommand } from '@contrail/remoting';
 import { createTopic, startBroker } from './broker-harness.js';
 
@@ -208,6 +208,16 @@ test('bad requests get their codes and the broker keeps serving', async () => {
       h.call(RequestCode.SEND_BATCH_MESSAGE, { a: 'P', b: 'TV', c: 'TBW102', d: 4, e: 0, f: 0, g: 1, h: 0, i: '', j: 0, k: false, m: true }, Buffer.from('garbage!')),
       ResponseCode.MESSAGE_ILLEGAL,
       /bad batch body/,
+    );
+    // An item over maxMessageSize is named as such, not as a malformed body.
+    const oversize = encodeBatchBodyRaw([
+      { flag: 0, body: Buffer.from('ok'), properties: '' },
+      { flag: 0, body: Buffer.alloc(2048), properties: '' },
+    ]);
+    await bad(
+      h.call(RequestCode.SEND_BATCH_MESSAGE, { a: 'P', b: 'TV', c: 'TBW102', d: 4, e: 0, f: 0, g: 1, h: 0, i: '', j: 0, k: false, m: true }, oversize),
+      ResponseCode.MESSAGE_ILLEGAL,
+      /^batch item 1: the message body size 2048/,
     );
     await bad(h.call(RequestCode.SEND_MESSAGE_V2, { a: 'P', b: 'TV' }, Buffer.from('x')), ResponseCode.SYSTEM_ERROR, /<queueId> is null/);
     await bad(h.call(RequestCode.SEND_MESSAGE_V2, { a: 'P', b: 'TV', e: 'zero' }, Buffer.from('x')), ResponseCode.SYSTEM_ERROR, /not an integer/);

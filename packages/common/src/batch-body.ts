@@ -47,20 +47,34 @@ function encodeItems(items: readonly { flag: number; body: Buffer }[], props: re
 
 /** Decodes a batch body; throws a TypeError naming the bad item when it is malformed. */
 export function decodeBatchBodyRaw(buf: Buffer): RawBatchItem[] {
-  const out: RawBatchItem[] = [];
+  return decodeBatchItems(buf, (flag, body, properties) => ({ flag, body, properties }));
+}
+
+function int32(buf: Buffer, p: number): number {
+  return ((buf[p] as number) << 24) | ((buf[p + 1] as number) << 16) | ((buf[p + 2] as number) << 8) | (buf[p + 3] as number);
+}
+
+/**
+ * Decodes a batch body straight into what the caller makes of each item (no intermediate item
+ * objects); throws a TypeError naming the bad item when it is malformed, before `make` has
+ * seen any item after it.
+ */
+export function decodeBatchItems<T>(buf: Buffer, make: (flag: number, body: Buffer, properties: string, index: number) => T): T[] {
+  const out: T[] = [];
   let p = 0;
-  while (p < buf.length) {
-    if (buf.length - p < 22) throw new TypeError(`batch item ${out.length} truncated`);
-    const size = buf.readInt32BE(p);
-    if (size < 22 || p + size > buf.length) throw new TypeError(`batch item ${out.length} has bad size ${size}`);
-    const flag = buf.readInt32BE(p + 12);
-    const bodyLen = buf.readInt32BE(p + 16);
-    if (bodyLen < 0 || 20 + bodyLen + 2 > size) throw new TypeError(`batch item ${out.length} has bad body length`);
+  const end = buf.length;
+  while (p < end) {
+    const i = out.length;
+    if (end - p < 22) throw new TypeError(`batch item ${i} truncated`);
+    const size = int32(buf, p);
+    if (size < 22 || size > end - p) throw new TypeError(`batch item ${i} has bad size ${size}`);
+    const flag = int32(buf, p + 12);
+    const bodyLen = int32(buf, p + 16);
+    if (bodyLen < 0 || 20 + bodyLen + 2 > size) throw new TypeError(`batch item ${i} has bad body length`);
+    const propLen = (((buf[p + 20 + bodyLen] as number) << 24) >> 16) | (buf[p + 21 + bodyLen] as number);
+    if (propLen < 0 || 22 + bodyLen + propLen !== size) throw new TypeError(`batch item ${i} has bad properties length`);
     const body = buf.subarray(p + 20, p + 20 + bodyLen);
-    const propLen = buf.readInt16BE(p + 20 + bodyLen);
-    if (propLen < 0 || 22 + bodyLen + propLen !== size) throw new TypeError(`batch item ${out.length} has bad properties length`);
-    const properties = buf.toString('utf8', p + 22 + bodyLen, p + size);
-    out.push({ flag, body, properties });
+    out.push(make(flag, body, buf.toString('utf8', p + 22 + bodyLen, p + size), i));
     p += size;
   }
   return out;

@@ -118,10 +118,25 @@ export function encodeRecord(r: RecordFields): Buffer {
 }
 
 /** int64 fields as JS numbers: exact to 2^53, far beyond any offset or timestamp. */
+/**
+ * Writes value (an integer within +-2^53) as a big-endian int64 at pos; returns pos + 8. Plain
+ * byte stores with one range check: the store's index and consume-queue entries write two per
+ * message, and Buffer#writeInt32BE's own checks cost more than the stores.
+ */
 export function writeLong(buf: Buffer, value: number, pos: number): number {
+  if (!Number.isSafeInteger(value) || !(pos >= 0 && pos + 8 <= buf.length)) {
+    throw new RangeError(`writeLong: ${value} at ${pos} of ${buf.length} bytes is out of range`);
+  }
   const hi = Math.floor(value / 0x100000000);
-  buf.writeInt32BE(hi | 0, pos);
-  buf.writeUInt32BE(value - hi * 0x100000000, pos + 4);
+  const lo = value - hi * 0x100000000;
+  buf[pos] = hi >>> 24;
+  buf[pos + 1] = hi >>> 16;
+  buf[pos + 2] = hi >>> 8;
+  buf[pos + 3] = hi;
+  buf[pos + 4] = lo >>> 24;
+  buf[pos + 5] = lo >>> 16;
+  buf[pos + 6] = lo >>> 8;
+  buf[pos + 7] = lo;
   return pos + 8;
 }
 

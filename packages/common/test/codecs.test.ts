@@ -13,6 +13,10 @@ import {
   uniqIdTimestamp,
   encodeBatchBody,
   decodeBatchBody,
+  decodeBatchItems,
+  readLong,
+  writeLong,
+  encodeBatchBodyRaw,
   crc32,
   crc32Portable,
   validateName,
@@ -73,6 +77,52 @@ test('batch body round-trip', () => {
   ];
   assert.deepEqual(decodeBatchBody(encodeBatchBody(items)), items);
   assert.throws(() => decodeBatchBody(Buffer.from([0, 0, 0, 99, 1, 2])), TypeError);
+});
+
+test('batch items decode from the bytes as encoded; anything else is a TypeError', () => {
+  const item = fc.record({
+    flag: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    body: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    properties: fc.string({ maxLength: 40, unit: 'grapheme' }),
+  });
+  fc.assert(
+    fc.property(fc.array(item, { maxLength: 8 }), (items) => {
+      const decoded = decodeBatchItems(encodeBatchBodyRaw(items), (flag, body, properties, index) => ({ flag, body, properties, index }));
+      assert.deepEqual(decoded, items.map((it, index) => ({ ...it, index })));
+    }),
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      try {
+        decodeBatchItems(Buffer.from(bytes), () => 0);
+      } catch (err) {
+        assert.ok(err instanceof TypeError, String(err));
+      }
+    }),
+  );
+  // Cut short or grown by a byte, a valid body fails as a TypeError.
+  const valid = encodeBatchBodyRaw([{ flag: 1, body: Buffer.from('abc'), properties: 'K\u0001v' }]);
+  assert.throws(() => decodeBatchItems(valid.subarray(0, valid.length - 1), () => 0), TypeError);
+  assert.throws(() => decodeBatchItems(Buffer.concat([valid, Buffer.from([0])]), () => 0), TypeError);
+});
+
+test('writeLong writes what writeBigInt64BE writes and readLong reads it back; out of range throws', () => {
+  fc.assert(
+    fc.property(fc.maxSafeInteger(), fc.nat({ max: 8 }), (v, pos) => {
+      const a = Buffer.alloc(16, 0xaa);
+      const b = Buffer.alloc(16, 0xaa);
+      assert.equal(writeLong(a, v, pos), pos + 8);
+      b.writeBigInt64BE(BigInt(v), pos);
+      assert.deepEqual(a, b);
+      assert.equal(readLong(a, pos), v);
+    }),
+  );
+  const buf = Buffer.alloc(8);
+  assert.throws(() => writeLong(buf, 1, 1), RangeError);
+  assert.throws(() => writeLong(buf, 1, -1), RangeError);
+  assert.throws(() => writeLong(buf, 2 ** 53, 0), RangeError);
+  assert.throws(() => writeLong(buf, 1.5, 0), RangeError);
+  assert.deepEqual(buf, Buffer.alloc(8), 'nothing written when it throws');
 });
 
 test('crc32 native and portable agree', () => {

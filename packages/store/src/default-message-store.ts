@@ -237,16 +237,7 @@ export class DefaultMessageStore implements MessageStore {
     const out = this.commitLog.last;
     const dispatched = out.dispatched;
     if (dispatched > 0) this.consumeQueues.setNextOffset(first.topic, first.queueId, firstQueueOffset + dispatched);
-    let msgId = this.encoder.msgId(out.physicalOffset);
-    if (prepared.length > 1) {
-      let phy = out.physicalOffset;
-      const ids: string[] = [];
-      for (const p of prepared) {
-        ids.push(this.encoder.msgId(phy));
-        phy += p.size;
-      }
-      msgId = ids.join(',');
-    }
+    const msgId = prepared.length === 1 ? this.encoder.msgId(out.physicalOffset) : this.encoder.msgIds(out.physicalOffset, prepared);
     this.counts.putMessageTimes += prepared.length;
     this.counts.putMessageBytes += out.wroteBytes;
     return this.waiters.add(out.end, {

@@ -30,6 +30,7 @@ export interface PrepareFailure {
 interface RawWriteBuffer extends Buffer {
   latin1Write(s: string, offset: number, length: number): number;
   utf8Write(s: string, offset: number, length: number): number;
+  latin1Slice(start: number, end: number): string;
 }
 
 function isInt32(v: number): boolean {
@@ -74,6 +75,10 @@ function putBytes(t: Buffer, p: number, b: Buffer): number {
   return p + n;
 }
 
+const COMMA = 0x2c;
+/** ASCII of the upper-case hex digits. */
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+
 /** Most distinct born hosts kept encoded (cleared when reached). */
 const BORN_HOST_CACHE_LIMIT = 4096;
 
@@ -83,6 +88,8 @@ export class RecordEncoder {
   private readonly topics = new Map<string, Buffer>();
   /** Encoded born hosts: a broker takes sends from many producers, each from one address. */
   private readonly bornHosts = new Map<string, Buffer>();
+  private readonly msgIdPrefixBytes: Buffer;
+  private idScratch = Buffer.alloc(0) as RawWriteBuffer;
   private msgIdHigh = -1;
   private msgIdHead = '';
   /** The properties the store reads, from one pass over the property string. */
@@ -102,6 +109,7 @@ export class RecordEncoder {
   ) {
     this.storeHostBytes = encodeHost(storeHost);
     this.msgIdPrefix = this.storeHostBytes.toString('hex').toUpperCase();
+    this.msgIdPrefixBytes = Buffer.from(this.msgIdPrefix, 'latin1');
   }
 
   prepare(m: PutMessageInput): PreparedRecord | PrepareFailure {
@@ -188,6 +196,31 @@ export class RecordEncoder {
       keys: props.keys,
       uniqKey: props.uniqKey,
     };
+  }
+
+  /**
+   * The offset msgIds of records stored back to back from physicalOffset, comma-joined (a
+   * batch's SendResult): written as bytes into one buffer and read out as one string, where a
+   * string per record and a join cost about 140 bytes of garbage a record.
+   */
+  msgIds(physicalOffset: number, records: readonly PreparedRecord[]): string {
+    const prefix = this.msgIdPrefixBytes;
+    const each = prefix.length + 16 + 1;
+    const need = records.length * each;
+    if (this.idScratch.length < need) this.idScratch = Buffer.allocUnsafe(Math.max(need, this.idScratch.length * 2)) as RawWriteBuffer;
+    const out = this.idScratch;
+    let q = 0;
+    let phy = physicalOffset;
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0) out[q++] = COMMA;
+      for (let k = 0; k < prefix.length; k++) out[q++] = prefix[k] as number;
+      const hi = Math.floor(phy / 0x100000000);
+      const lo = phy >>> 0;
+      for (let shift = 28; shift >= 0; shift -= 4) out[q++] = HEX[(hi >>> shift) & 0xf] as number;
+      for (let shift = 28; shift >= 0; shift -= 4) out[q++] = HEX[(lo >>> shift) & 0xf] as number;
+      phy += (records[i] as PreparedRecord).size;
+    }
+    return out.latin1Slice(0, q);
   }
 
   /** The offset msgId: the store host's hex, then the offset as 16 hex digits. */

@@ -142,3 +142,39 @@ test('no record ends in a zero byte: properties ending in NUL get a separator af
     assert.equal(props.KEYS, 'k1');
   }
 });
+
+test('a batch\'s msgIds in one string are the records\' own msgIds, comma-joined', () => {
+  const r = rng(5);
+  for (const storeHost of ['10.0.0.1:10911', '[fe80::7]:10911']) {
+    const enc = new RecordEncoder(storeHost, 1 << 20, [1000]);
+    for (let round = 0; round < 50; round++) {
+      const records: PreparedRecord[] = [];
+      const n = 1 + Math.floor(r() * 600);
+      for (let i = 0; i < n; i++) {
+        const p = enc.prepare({
+          topic: 'T',
+          queueId: 0,
+          flag: 0,
+          sysFlag: 0,
+          bornTimestamp: 1,
+          bornHost: '10.1.2.3:5000',
+          reconsumeTimes: 0,
+          preparedTransactionOffset: 0,
+          body: Buffer.alloc(Math.floor(r() * 3000)),
+          properties: '',
+        });
+        assert.ok(!isPrepareFailure(p));
+        records.push(p as PreparedRecord);
+      }
+      // Offsets across the 2^32 boundary and near 2^53 too.
+      const first = [Math.floor(r() * 2 ** 40), 2 ** 32 - Math.floor(r() * 100_000), 2 ** 52 + Math.floor(r() * 2 ** 30)][round % 3] as number;
+      const expected: string[] = [];
+      let phy = first;
+      for (const p of records) {
+        expected.push(enc.msgId(phy));
+        phy += p.size;
+      }
+      assert.equal(enc.msgIds(first, records), expected.join(','));
+    }
+  }
+});

@@ -24,6 +24,8 @@ const MAX_WAKE_DEFERRAL_MS = 20;
 
 export class PullRequestHoldService {
   readonly #queues = new Map<string, QueueState>();
+  /** Pulls held over all queues: with none, an arrival (one per stored message) costs a compare. */
+  #held = 0;
   readonly #maxOffset: (topic: string, queueId: number) => number;
   readonly #checkIntervalMs: number;
   readonly #log: Logger;
@@ -53,9 +55,7 @@ export class PullRequestHoldService {
 
   /** Number of pulls being held. */
   get size(): number {
-    let n = 0;
-    for (const q of this.#queues.values()) n += q.held.size;
-    return n;
+    return this.#held;
   }
 
   /**
@@ -73,6 +73,7 @@ export class PullRequestHoldService {
         timer: setTimeout(() => this.#release(q, held, false), Math.max(0, timeoutMs)),
       };
       q.held.add(held);
+      this.#held++;
       // A message may have landed between the pull's read and now.
       if (this.#maxOffset(topic, queueId) > offset) this.#release(q, held, true);
     });
@@ -98,6 +99,7 @@ export class PullRequestHoldService {
 
   /** A message was dispatched to the queue (the store's arrival event). */
   notifyMessageArriving(topic: string, queueId: number, tagsCode?: number): void {
+    if (this.#held === 0) return;
     const q = this.#queues.get(queueKey(topic, queueId));
     // Nothing held: nothing to wake (a pull held later checks the queue's end itself).
     if (q === undefined || q.held.size === 0) return;
@@ -134,6 +136,7 @@ export class PullRequestHoldService {
 
   #release(q: QueueState, h: HeldPull, woken: boolean): void {
     if (!q.held.delete(h)) return;
+    this.#held--;
     clearTimeout(h.timer);
     h.resolve(woken);
   }

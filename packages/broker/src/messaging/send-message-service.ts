@@ -8,7 +8,7 @@ import {
   RETRY_GROUP_TOPIC_PREFIX,
   SysFlag,
   SystemTopic,
-  decodeBatchBodyRaw,
+  decodeBatchItems,
   decodeProperties,
   dlqTopic,
   encodeProperties,
@@ -94,34 +94,35 @@ export class SendMessageService {
     if (req.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) fail('MESSAGE_ILLEGAL', `batch request does not support retry group ${req.topic}`);
     const batchProps = this.#brokerProperties(req.properties);
     if (Number(batchProps[Prop.DELAY] ?? 0) > 0) fail('MESSAGE_ILLEGAL', 'delayed messages cannot be sent in a batch');
-    let raw;
-    try {
-      raw = decodeBatchBodyRaw(req.body);
-    } catch (err) {
-      fail('MESSAGE_ILLEGAL', `bad batch body: ${(err as Error).message}`);
-    }
-    if (raw.length === 0) fail('MESSAGE_ILLEGAL', 'the batch is empty');
     const suffix = encodeProperties(batchProps);
     const born = bornHostOf(ctx.bornHost);
-    const items = raw.map((item, i): PutMessageInput => {
-      if (item.body.length > this.#s.config.maxMessageSize) {
-        fail('MESSAGE_ILLEGAL', `batch item ${i}: the message body size ${item.body.length} is over the max value ${this.#s.config.maxMessageSize}`);
-      }
-      const properties = joinProperties(item.properties, suffix);
-      checkPropertiesLength(properties);
-      return {
-        topic: req.topic,
-        queueId,
-        flag: item.flag,
-        sysFlag: (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6)) | born.sysFlag,
-        bornTimestamp: req.bornTimestamp,
-        bornHost: born.host,
-        reconsumeTimes: req.reconsumeTimes,
-        preparedTransactionOffset: 0,
-        body: item.body,
-        properties,
-      };
-    });
+    const sysFlag = (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6)) | born.sysFlag;
+    const maxSize = this.#s.config.maxMessageSize;
+    let items: PutMessageInput[];
+    try {
+      items = decodeBatchItems(req.body, (flag, body, itemProperties, i): PutMessageInput => {
+        if (body.length > maxSize) fail('MESSAGE_ILLEGAL', `batch item ${i}: the message body size ${body.length} is over the max value ${maxSize}`);
+        const properties = joinProperties(itemProperties, suffix);
+        checkPropertiesLength(properties);
+        return {
+          topic: req.topic,
+          queueId,
+          flag,
+          sysFlag,
+          bornTimestamp: req.bornTimestamp,
+          bornHost: born.host,
+          reconsumeTimes: req.reconsumeTimes,
+          preparedTransactionOffset: 0,
+          body,
+          properties,
+        };
+      });
+    } catch (err) {
+      // The decoder's own errors; a ContrailError from an item above goes out as it is.
+      if (err instanceof TypeError) fail('MESSAGE_ILLEGAL', `bad batch body: ${err.message}`);
+      throw err;
+    }
+    if (items.length === 0) fail('MESSAGE_ILLEGAL', 'the batch is empty');
     this.#holdWakeUps(req.topic, queueId, ctx);
     const result = await this.#s.store.putMessages(items);
     const sent = toSendResult(result, req.topic, queueId);
