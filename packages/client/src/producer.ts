@@ -9,6 +9,7 @@ import type { MessageQueue } from './message-queue.js';
 import { checkTopic, prepareMessage, type PreparedMessage, type SendableMessage } from './outgoing-message.js';
 import { queueForKey, type QueueSelector } from './queue-selector.js';
 import { QueuePicker } from './queue-picker.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { SendCoalescer, type PendingSend, type SendDone } from './send-coalescer.js';
 import { buildSendHeaderV2 } from './send-header.js';
 import { isRetriableSendError, sendResultsOf, type SendResult } from './send-result.js';
@@ -75,6 +76,7 @@ export class Producer {
   readonly #faults: LatencyFaultTolerance;
   readonly #picker: QueuePicker;
   readonly #coalescer: SendCoalescer | undefined;
+  readonly #batchBuffers: BatchBuffers | undefined;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #limits: { maxMessageSize: number; compressOver: number };
@@ -107,10 +109,11 @@ export class Producer {
     const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#limits = { maxMessageSize, compressOver: options.compressMsgBodyOverHowmuch ?? 4096 };
     if (options.batchWithinTurn !== false) {
-      this.#coalescer = new SendCoalescer(
-        { maxMessages: options.maxBatchMessages ?? 512, maxBytes: Math.min(options.maxBatchBytes ?? 1024 * 1024, maxMessageSize) },
-        (topic, group) => this.#sendGroup(topic, group),
-      );
+      const maxBytes = Math.min(options.maxBatchBytes ?? 1024 * 1024, maxMessageSize);
+      this.#coalescer = new SendCoalescer({ maxMessages: options.maxBatchMessages ?? 512, maxBytes }, (topic, group) => this.#sendGroup(topic, group));
+      // A coalesced frame's body is at most maxBytes (its items are counted at 3 bytes a
+      // property character, more than UTF-8 ever takes).
+      this.#batchBuffers = new BatchBuffers(maxBytes);
     }
   }
 
@@ -276,7 +279,12 @@ export class Producer {
     if (mq === undefined || addr === undefined || timeoutMs <= 0) return viaRetries();
     const queue = mq;
     const begin = Date.now();
-    this.#client.remoting.invokeCallback(addr, this.#request(msgs, queue), timeoutMs, (error, res) => {
+    const pooled: { slab: Buffer | undefined } = { slab: undefined };
+    const request = this.#request(msgs, queue, pooled);
+    const slab = pooled.slab;
+    // The slab comes back once the frame is written; a retry below builds a request of its own.
+    const written = slab === undefined ? undefined : () => this.#batchBuffers?.give(slab);
+    this.#client.remoting.invokeCallback(addr, request, timeoutMs, (error, res) => {
       let err: unknown = error;
       let results: SendResult[] | undefined;
       if (err === undefined && res !== undefined) {
@@ -293,7 +301,7 @@ export class Producer {
       const retriable = this.#attemptFailed(queue.brokerName, begin, err, 0);
       if (!retriable || isFixed(options) || this.#retries === 0) return done(asError(err), undefined);
       viaRetries({ begin, attempt: 1, lastBroker: queue.brokerName, lastError: err });
-    });
+    }, written);
   }
 
   /** Sends with up to retryTimesWhenSendFailed retries within sendMsgTimeout; `from` resumes after failed attempts. */
@@ -333,7 +341,11 @@ export class Producer {
     return retriable;
   }
 
-  #request(msgs: PreparedMessage[], mq: MessageQueue): RemotingCommand {
+  /**
+   * The request for msgs. With `pooled`, a batch body goes into one of the producer's reused
+   * slabs when one fits; `pooled.slab` then names it, to be handed back once written.
+   */
+  #request(msgs: PreparedMessage[], mq: MessageQueue, pooled?: { slab: Buffer | undefined }): RemotingCommand {
     const one = msgs.length === 1 ? msgs[0] : undefined;
     if (one !== undefined) {
       const header = buildSendHeaderV2({
@@ -359,7 +371,19 @@ export class Producer {
       batch: true,
       brokerName: mq.brokerName,
     });
-    const body = encodeBatchBodyRaw(msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText })));
+    const buffers = this.#batchBuffers;
+    const alloc =
+      pooled === undefined || buffers === undefined
+        ? undefined
+        : (size: number): Buffer => {
+            const slab = buffers.take(size);
+            pooled.slab = slab;
+            return slab === undefined ? Buffer.allocUnsafe(size) : slab.subarray(0, size);
+          };
+    const body = encodeBatchBodyRaw(
+      msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText })),
+      alloc,
+    );
     return createRequest(RequestCode.SEND_BATCH_MESSAGE, header, body);
   }
 

@@ -216,3 +216,25 @@ test('oneway, heartbeat with the producer group, UNREGISTER_CLIENT on shutdown, 
   await assert.rejects(producer.send({ topic: 'T', body: 'x' }), { code: 'CLIENT_STATE' });
   await cluster.shutdown();
 });
+
+test('coalesced frames reuse their buffers: round after round every message arrives as sent', async () => {
+  const { cluster, producer } = setup({ maxBatchBytes: 64 * 1024 }, 1);
+  await producer.start();
+  await producer.send({ topic: 'T', body: 'warm-up' });
+  const broker = cluster.brokers[0]!;
+  for (let round = 0; round < 20; round++) {
+    // Bodies of different lengths each round, so a frame written over an older one's slab
+    // would show the older bytes.
+    const bodies = Array.from({ length: 12 }, (_, i) => Buffer.alloc(100 + ((round * 37 + i * 11) % 900), `${round}:${i}|`));
+    const results = await Promise.all(bodies.map((body) => producer.send({ topic: 'T', body })));
+    assert.equal(results.length, 12);
+  }
+  const items = broker.requests.filter((x) => x.code === RequestCode.SEND_BATCH_MESSAGE).flatMap((r) => decodeBatchBodyRaw(r.body ?? Buffer.alloc(0)));
+  assert.equal(items.length, 20 * 12);
+  items.forEach((item, k) => {
+    const round = Math.floor(k / 12);
+    const i = k % 12;
+    assert.ok(item.body.equals(Buffer.alloc(100 + ((round * 37 + i * 11) % 900), `${round}:${i}|`)), `round ${round} message ${i}`);
+  });
+  await done(cluster, producer);
+});

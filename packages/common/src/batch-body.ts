@@ -20,15 +20,23 @@ export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
   return encodeItems(items, items.map((i) => Buffer.from(encodeProperties(i.properties), 'utf8')));
 }
 
-/** Like encodeBatchBody, for items whose property strings are already encoded. */
-export function encodeBatchBodyRaw(items: readonly RawBatchItem[]): Buffer {
-  return encodeItems(items, items.map((i) => Buffer.from(i.properties, 'utf8')));
+/**
+ * Like encodeBatchBody, for items whose property strings are already encoded; `alloc` gives
+ * the buffer of exactly the size asked for (a producer hands in one it reuses).
+ */
+export function encodeBatchBodyRaw(items: readonly RawBatchItem[], alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  return encodeItems(
+    items,
+    items.map((i) => Buffer.from(i.properties, 'utf8')),
+    alloc,
+  );
 }
 
-function encodeItems(items: readonly { flag: number; body: Buffer }[], props: readonly Buffer[]): Buffer {
+function encodeItems(items: readonly { flag: number; body: Buffer }[], props: readonly Buffer[], alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   let total = 0;
   items.forEach((item, k) => (total += 4 + 4 + 4 + 4 + 4 + item.body.length + 2 + (props[k]?.length ?? 0)));
-  const buf = Buffer.allocUnsafe(total);
+  const buf = alloc(total);
+  if (buf.length !== total) throw new RangeError(`batch buffer of ${buf.length} bytes for ${total}`);
   let p = 0;
   items.forEach((item, k) => {
     const pb = props[k] ?? Buffer.alloc(0);

@@ -43,9 +43,14 @@ export class RemotingClient {
   }
 
   /** Like invoke(), reporting through a callback: no promise while the connection is up. */
-  invokeCallback(addr: string, cmd: OutgoingCommand, timeoutMs: number, callback: ResponseCallback): void {
+  /**
+   * Like invoke(), reporting through a callback. With a connection already open, `onWritten`
+   * runs once the frame has left (see RemotingConnection.requestCallback); otherwise it is
+   * never called, and the body is simply not handed back.
+   */
+  invokeCallback(addr: string, cmd: OutgoingCommand, timeoutMs: number, callback: ResponseCallback, onWritten?: () => void): void {
     const live = this.#live.get(addr);
-    if (live !== undefined) return live.requestCallback(cmd, timeoutMs, callback);
+    if (live !== undefined) return live.requestCallback(cmd, timeoutMs, callback, onWritten);
     this.invoke(addr, cmd, timeoutMs).then(
       (res) => callback(undefined, res),
       (err: unknown) => callback(err instanceof ContrailError ? err : new ContrailError('SYSTEM_ERROR', String(err), { cause: err }), undefined),

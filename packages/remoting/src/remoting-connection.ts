@@ -102,16 +102,21 @@ export class RemotingConnection {
     });
   }
 
-  /** Like request(), without a promise: for callers that batch many requests. */
-  requestCallback(cmd: OutgoingCommand, timeoutMs: number, callback: ResponseCallback): void {
+  /**
+   * Like request(), without a promise: for callers that batch many requests. `onWritten` runs
+   * once the frame has been handed to the OS, or failed, or was never written (the connection
+   * had closed): from then on nothing reads the command's body.
+   */
+  requestCallback(cmd: OutgoingCommand, timeoutMs: number, callback: ResponseCallback, onWritten?: () => void): void {
     if (this.#closed) {
       process.nextTick(callback, this.#closedError(), undefined);
+      if (onWritten) process.nextTick(onWritten);
       return;
     }
     const opaque = this.#assignOpaque(cmd);
     cmd.flag &= ~(FLAG_RESPONSE | FLAG_ONEWAY);
     this.#inFlight.add(opaque, cmd.code, timeoutMs, callback);
-    this.#write(cmd);
+    this.#write(cmd, onWritten);
   }
 
   /** Sends `cmd` with the oneway flag; no response is expected. False if not written. */

@@ -1,4 +1,5 @@
 import { test, type TestContext } from 'node:test';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { ContrailError } from '@contrail/common';
 import {
@@ -10,6 +11,7 @@ import {
   createRequest,
   createResponse,
   encodeFrame,
+  FrameDecoder,
   type RemotingConnection,
   type RemotingServerOptions,
 } from '../src/index.js';
@@ -252,4 +254,50 @@ test('large responses are read straight into their frame buffers and arrive inta
     assert.equal(res.body?.length, pattern.length * times);
     assert.ok(res.body?.equals(Buffer.concat(new Array<Buffer>(times).fill(pattern))), `response ${i} differs`);
   });
+});
+
+test('a request\'s onWritten runs only once its frame has left: a peer that does not read holds it back', async (t) => {
+  // A peer that reads nothing until told to, then decodes what came.
+  const frames: Buffer[] = [];
+  let peer: Socket | undefined;
+  const listener = createServer((s) => {
+    peer = s;
+    s.pause();
+    const decoder = new FrameDecoder((cmd) => frames.push(cmd.body ?? Buffer.alloc(0)));
+    s.on('data', (chunk: Buffer) => decoder.push(chunk));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const client = new RemotingClient({ sweepIntervalMs: 20 });
+  t.after(async () => {
+    await client.shutdown();
+    peer?.destroy();
+    await new Promise((resolve) => listener.close(resolve));
+  });
+  const addr = `127.0.0.1:${(listener.address() as AddressInfo).port}`;
+  const connection = await client.connection(addr);
+  // Three 12 MiB frames: more than loopback's socket buffers hold, so most stays in the process.
+  const bodies = [1, 2, 3].map((k) => Buffer.alloc(12 * 1024 * 1024, k));
+  const copies = bodies.map((b) => Buffer.from(b));
+  const written: number[] = [];
+  bodies.forEach((body, i) =>
+    connection.requestCallback(createRequest(RequestCode.SEND_BATCH_MESSAGE, {}, body), 60_000, () => undefined, () => {
+      written.push(i);
+      // What a buffer pool would do with it: from here on the frame must not need it.
+      body.fill(0xee);
+    }),
+  );
+  await sleep(200);
+  assert.ok(written.length < 3, `all ${written.length} frames reported written while the peer read nothing`);
+  peer?.resume();
+  await waitFor(() => frames.length === 3, 20_000);
+  await waitFor(() => written.length === 3);
+  assert.deepEqual(written, [0, 1, 2]);
+  frames.forEach((f, i) => assert.ok(f.equals(copies[i] as Buffer), `frame ${i} arrived changed`));
+  // A connection that has closed: the callback still runs, once.
+  connection.destroy();
+  await connection.whenClosed();
+  let late = 0;
+  connection.requestCallback(createRequest(RequestCode.HEART_BEAT, {}), 1000, () => undefined, () => late++);
+  await waitFor(() => late === 1);
 });
