@@ -15,6 +15,11 @@ export class BatchBuffers {
     this.#slabSize = slabSize;
   }
 
+  /** Bytes in every slab. */
+  get slabSize(): number {
+    return this.#slabSize;
+  }
+
   /** A slab of at least `size` bytes, or undefined when a frame that large is not pooled. */
   take(size: number): Buffer | undefined {
     if (size > this.#slabSize) return undefined;

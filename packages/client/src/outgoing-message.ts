@@ -69,6 +69,22 @@ export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now 
   if (raw.length > limits.maxMessageSize) {
     throw new ContrailError('MESSAGE_ILLEGAL', `the message body is ${raw.length} bytes, over maxMessageSize ${limits.maxMessageSize}`);
   }
+  if (isPlain(msg) && raw.length < limits.compressOver) {
+    // Nothing but a body (most sends): the same result as below without the property object
+    // copy, the batch checks and the encoding loop.
+    const id = createUniqId();
+    return {
+      topic: msg.topic,
+      body: raw,
+      flag: msg.flag ?? 0,
+      sysFlag: 0,
+      properties: { [Prop.UNIQ_KEY]: id },
+      propertiesText: UNIQ_KEY_ENTRY + id,
+      uniqId: id,
+      bornTimestamp: now,
+      batchable: !msg.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX),
+    };
+  }
   const properties = messageProperties(msg);
   applyDelivery(msg, properties);
   let uniqId = properties[Prop.UNIQ_KEY];
@@ -92,6 +108,20 @@ export function prepareMessage(msg: SendableMessage, limits: PrepareLimits, now 
   const batchable = sysFlag === 0 && !msg.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && !NOT_IN_BATCH.some((p) => p in properties);
   const propertiesText = encodeChecked(properties);
   return { topic: msg.topic, body, flag: msg.flag ?? 0, sysFlag, properties, propertiesText, uniqId, bornTimestamp: now, batchable };
+}
+
+const UNIQ_KEY_ENTRY = `${Prop.UNIQ_KEY}\u0001`;
+
+/** No properties, tags, keys or delivery time: only a UNIQ_KEY to add. */
+function isPlain(msg: SendableMessage): boolean {
+  return (
+    msg.properties === undefined &&
+    msg.tags === undefined &&
+    msg.keys === undefined &&
+    msg.delayLevel === undefined &&
+    msg.deliverTimeMs === undefined &&
+    msg.delaySeconds === undefined
+  );
 }
 
 /** The property string, checked against the 32767-byte limit of the stored record. */

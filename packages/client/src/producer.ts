@@ -1,7 +1,7 @@
 // The producer: sync (promise), callback and one-way sends, ordered sends through a queue
 // selector or sharding key, batch sends, retries on another broker with fault avoidance, and
 // (by default) coalescing of the sends made within one event-loop turn into batch frames.
-import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, decodeRecallHandle, encodeBatchBodyRaw, validateName } from '@contrail/common';
+import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, decodeRecallHandle, encodeBatchBodyInto, encodeBatchBodyRaw, validateName } from '@contrail/common';
 import { RequestCode, createRequest, type RemotingCommand, type RemotingConnection } from '@contrail/remoting';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
 import { LatencyFaultTolerance } from './fault-tolerance.js';
@@ -371,19 +371,22 @@ export class Producer {
       batch: true,
       brokerName: mq.brokerName,
     });
-    const buffers = this.#batchBuffers;
-    const alloc =
-      pooled === undefined || buffers === undefined
-        ? undefined
-        : (size: number): Buffer => {
-            const slab = buffers.take(size);
-            pooled.slab = slab;
-            return slab === undefined ? Buffer.allocUnsafe(size) : slab.subarray(0, size);
-          };
-    const body = encodeBatchBodyRaw(
-      msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText })),
-      alloc,
-    );
+    const items = msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText }));
+    const slab = pooled === undefined ? undefined : this.#batchBuffers?.take(this.#batchBuffers.slabSize);
+    let body: Buffer;
+    if (slab !== undefined && pooled !== undefined) {
+      // Straight into the slab (no buffer per property string). The coalescer kept the group
+      // within the slab's size; should it not fit after all, the body gets its own buffer.
+      try {
+        body = slab.subarray(0, encodeBatchBodyInto(items, slab));
+        pooled.slab = slab;
+      } catch {
+        this.#batchBuffers?.give(slab);
+        body = encodeBatchBodyRaw(items);
+      }
+    } else {
+      body = encodeBatchBodyRaw(items);
+    }
     return createRequest(RequestCode.SEND_BATCH_MESSAGE, header, body);
   }
 

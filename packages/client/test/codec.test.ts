@@ -223,3 +223,25 @@ test('batch body round-trips through the broker-side decoder', async () => {
     [3, 'two', b.uniqId],
   ]);
 });
+
+test('a message with nothing but a body prepares exactly as one with empty properties', () => {
+  const limits = { maxMessageSize: 4 * 1024 * 1024, compressOver: 4096 };
+  for (const [topic, body, flag] of [
+    ['T', 'x', undefined],
+    ['T', Buffer.alloc(4095, 1), 7],
+    ['%RETRY%G', 'r', 0],
+    ['T', Buffer.alloc(5000, 2), undefined],
+  ] as const) {
+    const plain = prepareMessage({ topic, body, ...(flag === undefined ? {} : { flag }) }, limits, 1234);
+    const full = prepareMessage({ topic, body, properties: {}, ...(flag === undefined ? {} : { flag }) }, limits, 1234);
+    // UNIQ_KEYs differ by their counter; everything else is the same.
+    const same = (m: typeof plain): unknown => ({
+      ...m,
+      uniqId: 'U',
+      properties: { ...m.properties, UNIQ_KEY: 'U' },
+      propertiesText: m.propertiesText.replace(m.uniqId, 'U'),
+    });
+    assert.deepEqual(same(plain), same(full));
+    assert.equal(plain.propertiesText, `UNIQ_KEY\u0001${plain.uniqId}`);
+  }
+});

@@ -20,23 +20,50 @@ export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
   return encodeItems(items, items.map((i) => Buffer.from(encodeProperties(i.properties), 'utf8')));
 }
 
-/**
- * Like encodeBatchBody, for items whose property strings are already encoded; `alloc` gives
- * the buffer of exactly the size asked for (a producer hands in one it reuses).
- */
-export function encodeBatchBodyRaw(items: readonly RawBatchItem[], alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
-  return encodeItems(
-    items,
-    items.map((i) => Buffer.from(i.properties, 'utf8')),
-    alloc,
-  );
+/** Like encodeBatchBody, for items whose property strings are already encoded. */
+export function encodeBatchBodyRaw(items: readonly RawBatchItem[]): Buffer {
+  return encodeItems(items, items.map((i) => Buffer.from(i.properties, 'utf8')));
 }
 
-function encodeItems(items: readonly { flag: number; body: Buffer }[], props: readonly Buffer[], alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+interface RawWriteBuffer extends Buffer {
+  utf8Write(s: string, offset: number, length: number): number;
+}
+
+/**
+ * Writes the batch body of `items` at the start of `target`, the property strings straight in
+ * (no buffer per item); returns its length. Throws a RangeError, having written part of it,
+ * when an item might not fit: each needs room for 22 bytes, its body and 3 bytes a property
+ * character.
+ */
+export function encodeBatchBodyInto(items: readonly RawBatchItem[], target: Buffer): number {
+  const t = target as RawWriteBuffer;
+  let p = 0;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k] as RawBatchItem;
+    const body = item.body;
+    const props = item.properties;
+    if (target.length - p < 22 + body.length + props.length * 3) {
+      throw new RangeError(`batch item ${k} may not fit the ${target.length}-byte buffer at ${p}`);
+    }
+    const at = p;
+    t.writeInt32BE(0, p + 4);
+    t.writeInt32BE(0, p + 8);
+    t.writeInt32BE(item.flag, p + 12);
+    t.writeInt32BE(body.length, p + 16);
+    t.set(body, p + 20);
+    p += 20 + body.length;
+    const n = props.length === 0 ? 0 : t.utf8Write(props, p + 2, target.length - p - 2);
+    t.writeInt16BE(n, p);
+    p += 2 + n;
+    t.writeInt32BE(p - at, at);
+  }
+  return p;
+}
+
+function encodeItems(items: readonly { flag: number; body: Buffer }[], props: readonly Buffer[]): Buffer {
   let total = 0;
   items.forEach((item, k) => (total += 4 + 4 + 4 + 4 + 4 + item.body.length + 2 + (props[k]?.length ?? 0)));
-  const buf = alloc(total);
-  if (buf.length !== total) throw new RangeError(`batch buffer of ${buf.length} bytes for ${total}`);
+  const buf = Buffer.allocUnsafe(total);
   let p = 0;
   items.forEach((item, k) => {
     const pb = props[k] ?? Buffer.alloc(0);

@@ -16,6 +16,7 @@ import {
   decodeBatchItems,
   readLong,
   writeLong,
+  encodeBatchBodyInto,
   encodeBatchBodyRaw,
   crc32,
   crc32Portable,
@@ -104,6 +105,26 @@ test('batch items decode from the bytes as encoded; anything else is a TypeError
   const valid = encodeBatchBodyRaw([{ flag: 1, body: Buffer.from('abc'), properties: 'K\u0001v' }]);
   assert.throws(() => decodeBatchItems(valid.subarray(0, valid.length - 1), () => 0), TypeError);
   assert.throws(() => decodeBatchItems(Buffer.concat([valid, Buffer.from([0])]), () => 0), TypeError);
+});
+
+test('a batch body written into a buffer is the one encodeBatchBodyRaw makes; too small a buffer is a RangeError', () => {
+  const item = fc.record({
+    flag: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    body: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    properties: fc.string({ maxLength: 40, unit: 'grapheme' }),
+  });
+  fc.assert(
+    fc.property(fc.array(item, { maxLength: 8 }), fc.nat({ max: 100 }), (items, spare) => {
+      const want = encodeBatchBodyRaw(items);
+      const room = items.reduce((n, it) => n + 22 + it.body.length + it.properties.length * 3, 0);
+      const target = Buffer.alloc(room + spare, 0xee);
+      const n = encodeBatchBodyInto(items, target);
+      assert.ok(target.subarray(0, n).equals(want));
+    }),
+  );
+  const items = [{ flag: 0, body: Buffer.alloc(10), properties: 'K\u0001v' }];
+  assert.throws(() => encodeBatchBodyInto(items, Buffer.alloc(22 + 10 + 8)), RangeError);
+  assert.equal(encodeBatchBodyInto(items, Buffer.alloc(22 + 10 + 9)), 22 + 10 + 3);
 });
 
 test('writeLong writes what writeBigInt64BE writes and readLong reads it back; out of range throws', () => {
