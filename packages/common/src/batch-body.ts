@@ -89,15 +89,26 @@ function int32(buf: Buffer, p: number): number {
   return ((buf[p] as number) << 24) | ((buf[p + 1] as number) << 16) | ((buf[p + 2] as number) << 8) | (buf[p + 3] as number);
 }
 
+/** Where an item's property bytes and a suffix are put together before one decode. */
+let joinScratch: Buffer = Buffer.alloc(0);
+const SEPARATOR = 2;
+
 /**
  * Decodes a batch body straight into what the caller makes of each item (no intermediate item
  * objects); throws a TypeError naming the bad item when it is malformed, before `make` has
- * seen any item after it.
+ * seen any item after it. With a non-empty `suffix` (encoded properties), each item's
+ * properties come joined with it, as one string: the item's text, a separator unless the text
+ * is empty or ends with one, then the suffix (the suffix's entries win, being later).
  */
-export function decodeBatchItems<T>(buf: Buffer, make: (flag: number, body: Buffer, properties: string, index: number) => T): T[] {
+export function decodeBatchItems<T>(
+  buf: Buffer,
+  make: (flag: number, body: Buffer, properties: string, index: number) => T,
+  suffix?: Buffer,
+): T[] {
   const out: T[] = [];
   let p = 0;
   const end = buf.length;
+  const join = suffix !== undefined && suffix.length > 0 ? suffix : undefined;
   while (p < end) {
     const i = out.length;
     if (end - p < 22) throw new TypeError(`batch item ${i} truncated`);
@@ -109,10 +120,26 @@ export function decodeBatchItems<T>(buf: Buffer, make: (flag: number, body: Buff
     const propLen = (((buf[p + 20 + bodyLen] as number) << 24) >> 16) | (buf[p + 21 + bodyLen] as number);
     if (propLen < 0 || 22 + bodyLen + propLen !== size) throw new TypeError(`batch item ${i} has bad properties length`);
     const body = buf.subarray(p + 20, p + 20 + bodyLen);
-    out.push(make(flag, body, buf.toString('utf8', p + 22 + bodyLen, p + size), i));
+    const propsAt = p + 22 + bodyLen;
+    const properties = join === undefined ? buf.toString('utf8', propsAt, p + size) : joined(buf, propsAt, p + size, join);
+    out.push(make(flag, body, properties, i));
     p += size;
   }
   return out;
+}
+
+/** The text of buf[from, to) joined with suffix, decoded once. */
+function joined(buf: Buffer, from: number, to: number, suffix: Buffer): string {
+  if (from === to) return suffix.toString('utf8');
+  const sep = buf[to - 1] === SEPARATOR ? 0 : 1;
+  const n = to - from + sep + suffix.length;
+  if (joinScratch.length < n) joinScratch = Buffer.allocUnsafe(Math.max(n, 2 * joinScratch.length, 256));
+  const s = joinScratch;
+  for (let k = from; k < to; k++) s[k - from] = buf[k] as number;
+  let q = to - from;
+  if (sep === 1) s[q++] = SEPARATOR;
+  for (let k = 0; k < suffix.length; k++) s[q + k] = suffix[k] as number;
+  return s.toString('utf8', 0, n);
 }
 
 export function decodeBatchBody(buf: Buffer): BatchItem[] {

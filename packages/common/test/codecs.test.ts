@@ -101,6 +101,17 @@ test('batch items decode from the bytes as encoded; anything else is a TypeError
       }
     }),
   );
+  // With a suffix, each item's properties come joined with it as the broker stores them.
+  const text = fc.oneof(fc.string({ maxLength: 30, unit: 'grapheme' }), fc.string({ maxLength: 30, unit: 'grapheme' }).map((t) => `${t}\u0002`));
+  fc.assert(
+    fc.property(fc.array(fc.record({ flag: fc.constant(0), body: fc.constant(Buffer.from('b')), properties: text }), { maxLength: 6 }), text, (items, suffix) => {
+      const got = decodeBatchItems(encodeBatchBodyRaw(items), (_f, _b, properties) => properties, Buffer.from(suffix, 'utf8'));
+      const want = items.map(({ properties: p }) =>
+        suffix.length === 0 ? p : p.length === 0 ? suffix : p.endsWith('\u0002') ? p + suffix : `${p}\u0002${suffix}`,
+      );
+      assert.deepEqual(got, want);
+    }),
+  );
   // Cut short or grown by a byte, a valid body fails as a TypeError.
   const valid = encodeBatchBodyRaw([{ flag: 1, body: Buffer.from('abc'), properties: 'K\u0001v' }]);
   assert.throws(() => decodeBatchItems(valid.subarray(0, valid.length - 1), () => 0), TypeError);

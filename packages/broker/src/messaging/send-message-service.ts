@@ -94,29 +94,34 @@ export class SendMessageService {
     if (req.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) fail('MESSAGE_ILLEGAL', `batch request does not support retry group ${req.topic}`);
     const batchProps = this.#brokerProperties(req.properties);
     if (Number(batchProps[Prop.DELAY] ?? 0) > 0) fail('MESSAGE_ILLEGAL', 'delayed messages cannot be sent in a batch');
-    const suffix = encodeProperties(batchProps);
+    // The batch's own properties (CLUSTER at least) go after each item's, joined as the items
+    // are decoded (one string per item, no concatenation to flatten later).
+    const suffix = Buffer.from(encodeProperties(batchProps), 'utf8');
     const born = bornHostOf(ctx.bornHost);
     const sysFlag = (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6)) | born.sysFlag;
     const maxSize = this.#s.config.maxMessageSize;
     let items: PutMessageInput[];
     try {
-      items = decodeBatchItems(req.body, (flag, body, itemProperties, i): PutMessageInput => {
-        if (body.length > maxSize) fail('MESSAGE_ILLEGAL', `batch item ${i}: the message body size ${body.length} is over the max value ${maxSize}`);
-        const properties = joinProperties(itemProperties, suffix);
-        checkPropertiesLength(properties);
-        return {
-          topic: req.topic,
-          queueId,
-          flag,
-          sysFlag,
-          bornTimestamp: req.bornTimestamp,
-          bornHost: born.host,
-          reconsumeTimes: req.reconsumeTimes,
-          preparedTransactionOffset: 0,
-          body,
-          properties,
-        };
-      });
+      items = decodeBatchItems(
+        req.body,
+        (flag, body, properties, i): PutMessageInput => {
+          if (body.length > maxSize) fail('MESSAGE_ILLEGAL', `batch item ${i}: the message body size ${body.length} is over the max value ${maxSize}`);
+          checkPropertiesLength(properties);
+          return {
+            topic: req.topic,
+            queueId,
+            flag,
+            sysFlag,
+            bornTimestamp: req.bornTimestamp,
+            bornHost: born.host,
+            reconsumeTimes: req.reconsumeTimes,
+            preparedTransactionOffset: 0,
+            body,
+            properties,
+          };
+        },
+        suffix,
+      );
     } catch (err) {
       // The decoder's own errors; a ContrailError from an item above goes out as it is.
       if (err instanceof TypeError) fail('MESSAGE_ILLEGAL', `bad batch body: ${err.message}`);
@@ -211,12 +216,6 @@ export function scheduleTarget<T extends { topic: string; queueId: number; props
   if (level > levels) level = levels;
   const props = { ...target.props, [Prop.DELAY]: String(level), [Prop.REAL_TOPIC]: target.topic, [Prop.REAL_QID]: String(target.queueId) };
   return { ...target, topic: SystemTopic.SCHEDULE, queueId: level - 1, props };
-}
-
-function joinProperties(item: string, suffix: string): string {
-  if (suffix.length === 0) return item;
-  if (item.length === 0) return suffix;
-  return item.endsWith('\u0002') ? item + suffix : `${item}\u0002${suffix}`;
 }
 
 function checkPropertiesLength(properties: string): void {
