@@ -112,7 +112,7 @@ export class Producer {
       const maxBytes = Math.min(options.maxBatchBytes ?? 1024 * 1024, maxMessageSize);
       this.#coalescer = new SendCoalescer({ maxMessages: options.maxBatchMessages ?? 512, maxBytes }, (topic, group) => this.#sendGroup(topic, group));
       // A coalesced frame's body is at most maxBytes (its items are counted at 3 bytes a
-      // property character, more than UTF-8 ever takes).
+      // property character, more than UTF-8 ever takes); larger ones come from sendBatch().
       this.#batchBuffers = new BatchBuffers(maxBytes);
     }
   }
@@ -372,11 +372,14 @@ export class Producer {
       brokerName: mq.brokerName,
     });
     const items = msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText }));
-    const slab = pooled === undefined ? undefined : this.#batchBuffers?.take(this.#batchBuffers.slabSize);
+    // What the body may need at most: 22 bytes an item, its body, 3 bytes a property character.
+    let bound = 0;
+    for (const m of msgs) bound += 22 + m.body.length + m.propertiesText.length * 3;
+    const slab = pooled === undefined ? undefined : this.#batchBuffers?.take(bound);
     let body: Buffer;
     if (slab !== undefined && pooled !== undefined) {
-      // Straight into the slab (no buffer per property string). The coalescer kept the group
-      // within the slab's size; should it not fit after all, the body gets its own buffer.
+      // Straight into the slab (no buffer per property string); the slab holds the bound, so
+      // it fits. Should it not after all, the body gets its own buffer.
       try {
         body = slab.subarray(0, encodeBatchBodyInto(items, slab));
         pooled.slab = slab;

@@ -218,23 +218,26 @@ test('oneway, heartbeat with the producer group, UNREGISTER_CLIENT on shutdown, 
 });
 
 test('coalesced frames reuse their buffers: round after round every message arrives as sent', async () => {
-  const { cluster, producer } = setup({ maxBatchBytes: 64 * 1024 }, 1);
+  const { cluster, producer } = setup({ maxBatchBytes: 256 * 1024 }, 1);
   await producer.start();
   await producer.send({ topic: 'T', body: 'warm-up' });
   const broker = cluster.brokers[0]!;
+  // 100 bodies of 600-1,500 bytes: frames of about 120 KiB, so they go into pooled slabs.
+  const bodyOf = (round: number, i: number): Buffer => Buffer.alloc(600 + ((round * 37 + i * 11) % 900), `${round}:${i}|`);
   for (let round = 0; round < 20; round++) {
     // Bodies of different lengths each round, so a frame written over an older one's slab
     // would show the older bytes.
-    const bodies = Array.from({ length: 12 }, (_, i) => Buffer.alloc(100 + ((round * 37 + i * 11) % 900), `${round}:${i}|`));
-    const results = await Promise.all(bodies.map((body) => producer.send({ topic: 'T', body })));
-    assert.equal(results.length, 12);
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => producer.send({ topic: 'T', body: bodyOf(round, i) })));
+    assert.equal(results.length, 100);
   }
-  const items = broker.requests.filter((x) => x.code === RequestCode.SEND_BATCH_MESSAGE).flatMap((r) => decodeBatchBodyRaw(r.body ?? Buffer.alloc(0)));
-  assert.equal(items.length, 20 * 12);
+  const frames = broker.requests.filter((x) => x.code === RequestCode.SEND_BATCH_MESSAGE);
+  assert.ok(frames.every((f) => (f.body?.length ?? 0) >= 64 * 1024), 'every frame is large enough to be pooled');
+  const items = frames.flatMap((r) => decodeBatchBodyRaw(r.body ?? Buffer.alloc(0)));
+  assert.equal(items.length, 20 * 100);
   items.forEach((item, k) => {
-    const round = Math.floor(k / 12);
-    const i = k % 12;
-    assert.ok(item.body.equals(Buffer.alloc(100 + ((round * 37 + i * 11) % 900), `${round}:${i}|`)), `round ${round} message ${i}`);
+    const round = Math.floor(k / 100);
+    const i = k % 100;
+    assert.ok(item.body.equals(bodyOf(round, i)), `round ${round} message ${i}`);
   });
   await done(cluster, producer);
 });

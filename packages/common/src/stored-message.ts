@@ -119,14 +119,14 @@ export function encodeRecord(r: RecordFields): Buffer {
 
 /** int64 fields as JS numbers: exact to 2^53, far beyond any offset or timestamp. */
 /**
- * Writes value (an integer within +-2^53) as a big-endian int64 at pos; returns pos + 8. Plain
- * byte stores with one range check: the store's index and consume-queue entries write two per
- * message, and Buffer#writeInt32BE's own checks cost more than the stores.
+ * Writes value as a big-endian int64 at pos; returns pos + 8. Exact for integers within
+ * +-2^53; a fraction is cut towards minus infinity, a value that is not finite writes 0 (as the
+ * Buffer#writeInt32BE pair this replaces did). Plain byte stores with one bounds check: the
+ * store's index and consume-queue entries write two per message, and Buffer's own checks cost
+ * more than the stores.
  */
 export function writeLong(buf: Buffer, value: number, pos: number): number {
-  if (!Number.isSafeInteger(value) || !(pos >= 0 && pos + 8 <= buf.length)) {
-    throw new RangeError(`writeLong: ${value} at ${pos} of ${buf.length} bytes is out of range`);
-  }
+  if (!(pos >= 0 && pos + 8 <= buf.length)) throw new RangeError(`writeLong: position ${pos} of ${buf.length} bytes is out of range`);
   const hi = Math.floor(value / 0x100000000);
   const lo = value - hi * 0x100000000;
   buf[pos] = hi >>> 24;

@@ -214,14 +214,19 @@ static napi_value fill_body_crcs(napi_env env, napi_callback_info info) {
     uint32_t size = be32(r);
     uint32_t magic = be32(r + 4);
     if (magic == MAGIC_BLANK) break;
-    if (magic != MAGIC_MESSAGE || size < FIXED_BEFORE_BODY + 8 + 8 + 4 || size > to - pos) {
+    if (magic != MAGIC_MESSAGE || size < FIXED_BEFORE_BODY + 8 + 8 + 4 + 3 || size > to - pos) {
       snprintf(why, sizeof why, "fillBodyCrcs: no whole record at %zu (size %u, magic 0x%08x)", pos, size, magic);
       return throw_range(env, why);
     }
     uint32_t sys_flag = be32(r + 36);
     size_t body_len_at = FIXED_BEFORE_BODY + ((sys_flag & BORNHOST_V6) ? 20 : 8) + ((sys_flag & STOREHOST_V6) ? 20 : 8);
+    /* BODYLEN, then at least TOPICLEN and PROPERTIESLENGTH after the body, inside the record. */
+    if (size < body_len_at + 4 + 3) {
+      snprintf(why, sizeof why, "fillBodyCrcs: no whole record at %zu (size %u, hosts need %zu)", pos, size, body_len_at + 7);
+      return throw_range(env, why);
+    }
     uint32_t body_len = be32(r + body_len_at);
-    if (body_len_at + 4 + (size_t)body_len > size) {
+    if (body_len > size - body_len_at - 4 - 3) {
       snprintf(why, sizeof why, "fillBodyCrcs: body of %u bytes overruns the record at %zu (size %u)", body_len, pos, size);
       return throw_range(env, why);
     }

@@ -108,7 +108,7 @@ export class DefaultMessageStore implements MessageStore {
         this.waiters.resolveUpTo(written);
       }
     };
-    const native = cfg.dropPageCacheBehind ? nativeHelper() : null;
+    const native = cfg.dropPageCacheBehind ? helper : null;
     const dropBehind = native === null ? undefined : new DropBehind(this.commitLog.segments, native, cfg.pageCacheKeepBytes, this.logger);
     this.dropBehind = dropBehind;
     if (dropBehind !== undefined) {
@@ -116,9 +116,10 @@ export class DefaultMessageStore implements MessageStore {
       cfg.pullLimits.inMemoryBytes = Math.min(cfg.pullLimits.inMemoryBytes, cfg.pageCacheKeepBytes);
       // Nothing below the start of what a start after a crash checks (verify-window.ts).
       this.logics.onCheckpoint = (cp) => dropBehind.keepFrom(cp.verifyFrom ?? 0);
-    } else if (cfg.dropPageCacheBehind && process.platform === 'linux') {
-      warnNoHelper(this.logger);
     }
+    // Without the helper the CRCs come from zlib and no pages are dropped: said once on Linux,
+    // where `npm ci` builds it when it can.
+    if (helper === null && process.platform === 'linux') warnNoHelper(this.logger);
     this.flusher.onFlushed = (flushed) => {
       dropBehind?.flushed(flushed);
       if (sync) {

@@ -53,6 +53,6 @@ export function warnNoHelper(logger: Logger): void {
   if (warned) return;
   warned = true;
   logger.warn(
-    'the store\'s native helper was not built (npm install needs a C compiler and Node headers for it): commit-log pages stay in the page cache (dropPageCacheBehind has no effect) and body CRCs are computed in JS',
+    'the store\'s native helper was not built (npm install needs a C compiler and Node headers for it): body CRCs are computed one record at a time, and commit-log pages stay in the page cache (dropPageCacheBehind has no effect)',
   );
 }

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BLANK_MAGIC_CODE, crc32Portable } from '@contrail/common';
+import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, crc32Portable } from '@contrail/common';
 import { nativeHelper } from '../src/native-helper.js';
 import { RecordEncoder, isPrepareFailure, type PreparedRecord } from '../src/record-encoder.js';
 import type { PutMessageInput } from '../src/index.js';
@@ -140,6 +140,12 @@ test('fillBodyCrcs throws at a record that does not fit its range and leaves it 
   bad.writeInt32BE(size, 84);
   assert.throws(() => fillBodyCrcs(bad, 0, end), /overruns the record at 0/);
   assert.equal(bad.readInt32BE(8), 0);
+  // A record too short for the hosts its flags announce: refused before its body length is read.
+  const short = Buffer.alloc(120);
+  short.writeInt32BE(95, 0);
+  short.writeInt32BE(MESSAGE_MAGIC_CODE, 4);
+  short.writeInt32BE(0x30, 36);
+  assert.throws(() => fillBodyCrcs(short, 0, 95), /hosts need 115/);
   assert.throws(() => fillBodyCrcs(before, 0, before.length + 1), RangeError);
   assert.throws(() => fillBodyCrcs(before, 5, 4), RangeError);
   assert.throws(() => (fillBodyCrcs as (...a: unknown[]) => number)(before, 0), TypeError);
