@@ -171,40 +171,43 @@ static int index_of(napi_env env, size_t argc, napi_value* argv, size_t i, size_
   return 1;
 }
 
-#define CRC_USAGE "crc32(bytes, start?, end?): bytes a Uint8Array, 0 <= start <= end <= bytes.length"
-
-static napi_value crc32_fn(napi_env env, napi_callback_info info) {
+/*
+ * The (bytes, start, end) arguments every call here takes: false when they are not a
+ * Uint8Array and a range inside it (a TypeError or RangeError quoting `usage` is thrown then).
+ * With `exact`, all three arguments must be given.
+ */
+static int bytes_and_range(napi_env env, napi_callback_info info, int exact, const char* usage, uint8_t** data, size_t* start, size_t* end) {
   size_t argc = 3;
   napi_value argv[3];
-  uint8_t* data;
-  size_t length, start, end;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 1 || !bytes_of(env, argv[0], &data, &length)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", CRC_USAGE);
-    return NULL;
+  size_t length;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < 1 || (exact && argc != 3) || !bytes_of(env, argv[0], data, &length)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
+    return 0;
   }
-  if (!index_of(env, argc, argv, 1, length, 0, &start) || !index_of(env, argc, argv, 2, length, length, &end) || start > end) {
-    return throw_range(env, CRC_USAGE);
+  if (!index_of(env, argc, argv, 1, length, 0, start) || !index_of(env, argc, argv, 2, length, length, end) || *start > *end) {
+    throw_range(env, usage);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value crc32_fn(napi_env env, napi_callback_info info) {
+  uint8_t* data;
+  size_t start, end;
+  if (!bytes_and_range(env, info, 0, "crc32(bytes, start?, end?): bytes a Uint8Array, 0 <= start <= end <= bytes.length", &data, &start, &end)) {
+    return NULL;
   }
   napi_value out;
   napi_create_uint32(env, crc32_of(data + start, end - start), &out);
   return out;
 }
 
-#define FILL_USAGE "fillBodyCrcs(buf, from, to): buf a Uint8Array, 0 <= from <= to <= buf.length"
-
 static napi_value fill_body_crcs(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
   uint8_t* data;
-  size_t length, from, to;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != 3 || !bytes_of(env, argv[0], &data, &length)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", FILL_USAGE);
+  size_t from, to;
+  if (!bytes_and_range(env, info, 1, "fillBodyCrcs(buf, from, to): buf a Uint8Array, 0 <= from <= to <= buf.length", &data, &from, &to)) {
     return NULL;
-  }
-  if (!index_of(env, argc, argv, 1, length, 0, &from) || !index_of(env, argc, argv, 2, length, length, &to) || from > to) {
-    return throw_range(env, FILL_USAGE);
   }
   uint32_t filled = 0;
   size_t pos = from;

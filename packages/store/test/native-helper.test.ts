@@ -10,6 +10,7 @@ import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, crc32Portable } from '@contrail/c
 import { nativeHelper } from '../src/native-helper.js';
 import { RecordEncoder, isPrepareFailure, type PreparedRecord } from '../src/record-encoder.js';
 import type { PutMessageInput } from '../src/index.js';
+import { msg } from './helpers.js';
 
 // On Linux in CI the helper must have been built: a silent skip would hide a broken build.
 const mustHaveHelper = process.platform === 'linux' && process.env.CI === 'true';
@@ -112,18 +113,7 @@ test('fillBodyCrcs writes the BODYCRC the encoder computes, for IPv4 and IPv6 ho
 test('fillBodyCrcs throws at a record that does not fit its range and leaves it as it was', { skip }, () => {
   const { fillBodyCrcs } = native();
   const enc = new RecordEncoder('10.0.0.1:10911', 1 << 20, [1000], false, false);
-  const m: PutMessageInput = {
-    topic: 'T',
-    queueId: 0,
-    flag: 0,
-    sysFlag: 0,
-    bornTimestamp: 1,
-    bornHost: '10.1.2.3:5000',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-    body: Buffer.from('hello'),
-    properties: '',
-  };
+  const m = msg('T', 0, 'hello');
   const buf = Buffer.alloc(4096);
   const end = encodeAll(enc, [m, m], buf, 0);
   const size = buf.readInt32BE(0);

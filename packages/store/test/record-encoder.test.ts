@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createOffsetMsgId, decodeRecord, encodeHost, encodeRecord, findProperty, Prop, SystemTopic, tagsCode } from '@contrail/common';
 import { RecordEncoder, isPrepareFailure, type PreparedRecord } from '../src/record-encoder.js';
 import type { PutMessageInput } from '../src/index.js';
+import { msg } from './helpers.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -151,18 +152,7 @@ test('a batch\'s msgIds in one string are the records\' own msgIds, comma-joined
       const records: PreparedRecord[] = [];
       const n = 1 + Math.floor(r() * 600);
       for (let i = 0; i < n; i++) {
-        const p = enc.prepare({
-          topic: 'T',
-          queueId: 0,
-          flag: 0,
-          sysFlag: 0,
-          bornTimestamp: 1,
-          bornHost: '10.1.2.3:5000',
-          reconsumeTimes: 0,
-          preparedTransactionOffset: 0,
-          body: Buffer.alloc(Math.floor(r() * 3000)),
-          properties: '',
-        });
+        const p = enc.prepare(msg('T', 0, Buffer.alloc(Math.floor(r() * 3000))));
         assert.ok(!isPrepareFailure(p));
         records.push(p as PreparedRecord);
       }
