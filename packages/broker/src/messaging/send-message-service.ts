@@ -67,18 +67,8 @@ export class SendMessageService {
     const properties = encodeProperties(target.props);
     checkPropertiesLength(properties);
     const born = bornHostOf(ctx.bornHost);
-    const input: PutMessageInput = {
-      topic: target.topic,
-      queueId: target.queueId,
-      flag: req.flag,
-      sysFlag: (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6 | (tx !== undefined ? 0xc : 0))) | born.sysFlag,
-      bornTimestamp: req.bornTimestamp,
-      bornHost: born.host,
-      reconsumeTimes: req.reconsumeTimes,
-      preparedTransactionOffset: 0,
-      body,
-      properties,
-    };
+    const sysFlag = (req.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6 | (tx !== undefined ? 0xc : 0))) | born.sysFlag;
+    const input = storeInput(req, target.topic, target.queueId, req.flag, sysFlag, born.host, body, properties);
     this.#holdWakeUps(target.topic, target.queueId, ctx);
     const result = await (tx !== undefined ? tx.prepare(() => this.#s.store.putMessage(input)) : this.#s.store.putMessage(input));
     const sent = toSendResult(result, target.topic, target.responseQueueId);
@@ -107,18 +97,7 @@ export class SendMessageService {
         (flag, body, properties, i): PutMessageInput => {
           if (body.length > maxSize) fail('MESSAGE_ILLEGAL', `batch item ${i}: the message body size ${body.length} is over the max value ${maxSize}`);
           checkPropertiesLength(properties);
-          return {
-            topic: req.topic,
-            queueId,
-            flag,
-            sysFlag,
-            bornTimestamp: req.bornTimestamp,
-            bornHost: born.host,
-            reconsumeTimes: req.reconsumeTimes,
-            preparedTransactionOffset: 0,
-            body,
-            properties,
-          };
+          return storeInput(req, req.topic, queueId, flag, sysFlag, born.host, body, properties);
         },
         suffix,
       );
@@ -216,6 +195,31 @@ export function scheduleTarget<T extends { topic: string; queueId: number; props
   if (level > levels) level = levels;
   const props = { ...target.props, [Prop.DELAY]: String(level), [Prop.REAL_TOPIC]: target.topic, [Prop.REAL_QID]: String(target.queueId) };
   return { ...target, topic: SystemTopic.SCHEDULE, queueId: level - 1, props };
+}
+
+/** What the store is asked to append for one message of the request. */
+function storeInput(
+  req: SendMessageRequest,
+  topic: string,
+  queueId: number,
+  flag: number,
+  sysFlag: number,
+  bornHost: PutMessageInput['bornHost'],
+  body: Buffer,
+  properties: string,
+): PutMessageInput {
+  return {
+    topic,
+    queueId,
+    flag,
+    sysFlag,
+    bornTimestamp: req.bornTimestamp,
+    bornHost,
+    reconsumeTimes: req.reconsumeTimes,
+    preparedTransactionOffset: 0,
+    body,
+    properties,
+  };
 }
 
 function checkPropertiesLength(properties: string): void {
