@@ -42,11 +42,11 @@ export class RemotingClient {
     );
   }
 
-  /** Like invoke(), reporting through a callback: no promise while the connection is up. */
   /**
-   * Like invoke(), reporting through a callback. With a connection already open, `onWritten`
-   * runs once the frame has left (see RemotingConnection.requestCallback); otherwise it is
-   * never called, and the body is simply not handed back.
+   * Like invoke(), reporting through a callback: no promise while the connection is up. With a
+   * connection already open, `onWritten` runs once the frame has left (see
+   * RemotingConnection.requestCallback); otherwise it is never called, and the body is simply
+   * not handed back.
    */
   invokeCallback(addr: string, cmd: OutgoingCommand, timeoutMs: number, callback: ResponseCallback, onWritten?: () => void): void {
     const live = this.#live.get(addr);
