@@ -1,7 +1,7 @@
 // The producer: sync (promise), callback and one-way sends, ordered sends through a queue
 // selector or sharding key, batch sends, retries on another broker with fault avoidance, and
 // (by default) coalescing of the sends made within one event-loop turn into batch frames.
-import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, decodeRecallHandle, encodeBatchBodyInto, encodeBatchBodyRaw, validateName } from '@contrail/common';
+import { ContrailError, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, batchBodyBound, decodeRecallHandle, encodeBatchBodyInto, encodeBatchBodyRaw, validateName } from '@contrail/common';
 import { RequestCode, createRequest, type RemotingCommand, type RemotingConnection } from '@contrail/remoting';
 import { ClientInstance, asError, type ClientOptions } from './client-instance.js';
 import { LatencyFaultTolerance } from './fault-tolerance.js';
@@ -372,21 +372,13 @@ export class Producer {
       brokerName: mq.brokerName,
     });
     const items = msgs.map((m) => ({ flag: m.flag, body: m.body, properties: m.propertiesText }));
-    // What the body may need at most: 22 bytes an item, its body, 3 bytes a property character.
-    let bound = 0;
-    for (const m of msgs) bound += 22 + m.body.length + m.propertiesText.length * 3;
-    const slab = pooled === undefined ? undefined : this.#batchBuffers?.take(bound);
+    // Straight into a slab (no buffer per property string) when the frame is one that is
+    // pooled; a slab holds the most the items can take.
+    const slab = pooled === undefined ? undefined : this.#batchBuffers?.take(batchBodyBound(items));
     let body: Buffer;
     if (slab !== undefined && pooled !== undefined) {
-      // Straight into the slab (no buffer per property string); the slab holds the bound, so
-      // it fits. Should it not after all, the body gets its own buffer.
-      try {
-        body = slab.subarray(0, encodeBatchBodyInto(items, slab));
-        pooled.slab = slab;
-      } catch {
-        this.#batchBuffers?.give(slab);
-        body = encodeBatchBodyRaw(items);
-      }
+      body = slab.subarray(0, encodeBatchBodyInto(items, slab));
+      pooled.slab = slab;
     } else {
       body = encodeBatchBodyRaw(items);
     }

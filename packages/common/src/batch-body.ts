@@ -17,12 +17,16 @@ export interface RawBatchItem {
 }
 
 export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
-  return encodeItems(items, items.map((i) => Buffer.from(encodeProperties(i.properties), 'utf8')));
+  return encodeBatchBodyRaw(items.map((i) => ({ flag: i.flag, body: i.body, properties: encodeProperties(i.properties) })));
 }
 
 /** Like encodeBatchBody, for items whose property strings are already encoded. */
 export function encodeBatchBodyRaw(items: readonly RawBatchItem[]): Buffer {
-  return encodeItems(items, items.map((i) => Buffer.from(i.properties, 'utf8')));
+  let total = 0;
+  for (const item of items) total += 22 + item.body.length + Buffer.byteLength(item.properties, 'utf8');
+  const buf = Buffer.allocUnsafe(total);
+  writeItems(items, buf);
+  return buf;
 }
 
 interface RawWriteBuffer extends Buffer {
@@ -31,20 +35,30 @@ interface RawWriteBuffer extends Buffer {
 
 /**
  * Writes the batch body of `items` at the start of `target`, the property strings straight in
- * (no buffer per item); returns its length. Throws a RangeError, having written part of it,
- * when an item might not fit: each needs room for 22 bytes, its body and 3 bytes a property
+ * (no buffer per item); returns its length. Throws a RangeError, having written nothing, when
+ * the items might not fit: each needs room for 22 bytes, its body and 3 bytes a property
  * character.
  */
 export function encodeBatchBodyInto(items: readonly RawBatchItem[], target: Buffer): number {
+  const bound = batchBodyBound(items);
+  if (bound > target.length) throw new RangeError(`a batch of up to ${bound} bytes may not fit a ${target.length}-byte buffer`);
+  return writeItems(items, target);
+}
+
+/** The most bytes the batch body of `items` can take (3 bytes a property character). */
+export function batchBodyBound(items: readonly RawBatchItem[]): number {
+  let bound = 0;
+  for (const item of items) bound += 22 + item.body.length + item.properties.length * 3;
+  return bound;
+}
+
+/** Writes the items from target's start (the caller made sure they fit); returns the length. */
+function writeItems(items: readonly RawBatchItem[], target: Buffer): number {
   const t = target as RawWriteBuffer;
   let p = 0;
-  for (let k = 0; k < items.length; k++) {
-    const item = items[k] as RawBatchItem;
+  for (const item of items) {
     const body = item.body;
     const props = item.properties;
-    if (target.length - p < 22 + body.length + props.length * 3) {
-      throw new RangeError(`batch item ${k} may not fit the ${target.length}-byte buffer at ${p}`);
-    }
     const at = p;
     t.writeInt32BE(0, p + 4);
     t.writeInt32BE(0, p + 8);
@@ -58,26 +72,6 @@ export function encodeBatchBodyInto(items: readonly RawBatchItem[], target: Buff
     t.writeInt32BE(p - at, at);
   }
   return p;
-}
-
-function encodeItems(items: readonly { flag: number; body: Buffer }[], props: readonly Buffer[]): Buffer {
-  let total = 0;
-  items.forEach((item, k) => (total += 4 + 4 + 4 + 4 + 4 + item.body.length + 2 + (props[k]?.length ?? 0)));
-  const buf = Buffer.allocUnsafe(total);
-  let p = 0;
-  items.forEach((item, k) => {
-    const pb = props[k] ?? Buffer.alloc(0);
-    const size = 20 + item.body.length + 2 + pb.length;
-    p = buf.writeInt32BE(size, p);
-    p = buf.writeInt32BE(0, p);
-    p = buf.writeInt32BE(0, p);
-    p = buf.writeInt32BE(item.flag, p);
-    p = buf.writeInt32BE(item.body.length, p);
-    p += item.body.copy(buf, p);
-    p = buf.writeInt16BE(pb.length, p);
-    p += pb.copy(buf, p);
-  });
-  return buf;
 }
 
 /** Decodes a batch body; throws a TypeError naming the bad item when it is malformed. */

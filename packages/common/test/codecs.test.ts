@@ -80,14 +80,16 @@ test('batch body round-trip', () => {
   assert.throws(() => decodeBatchBody(Buffer.from([0, 0, 0, 99, 1, 2])), TypeError);
 });
 
+/** A batch item: any int32 flag, a body of up to 300 bytes, any properties text. */
+const batchItem = fc.record({
+  flag: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  body: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+  properties: fc.string({ maxLength: 40, unit: 'grapheme' }),
+});
+
 test('batch items decode from the bytes as encoded; anything else is a TypeError', () => {
-  const item = fc.record({
-    flag: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-    body: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-    properties: fc.string({ maxLength: 40, unit: 'grapheme' }),
-  });
   fc.assert(
-    fc.property(fc.array(item, { maxLength: 8 }), (items) => {
+    fc.property(fc.array(batchItem, { maxLength: 8 }), (items) => {
       const decoded = decodeBatchItems(encodeBatchBodyRaw(items), (flag, body, properties, index) => ({ flag, body, properties, index }));
       assert.deepEqual(decoded, items.map((it, index) => ({ ...it, index })));
     }),
@@ -119,13 +121,8 @@ test('batch items decode from the bytes as encoded; anything else is a TypeError
 });
 
 test('a batch body written into a buffer is the one encodeBatchBodyRaw makes; too small a buffer is a RangeError', () => {
-  const item = fc.record({
-    flag: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-    body: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-    properties: fc.string({ maxLength: 40, unit: 'grapheme' }),
-  });
   fc.assert(
-    fc.property(fc.array(item, { maxLength: 8 }), fc.nat({ max: 100 }), (items, spare) => {
+    fc.property(fc.array(batchItem, { maxLength: 8 }), fc.nat({ max: 100 }), (items, spare) => {
       const want = encodeBatchBodyRaw(items);
       const room = items.reduce((n, it) => n + 22 + it.body.length + it.properties.length * 3, 0);
       const target = Buffer.alloc(room + spare, 0xee);

@@ -180,7 +180,6 @@ export class MemoryMessageStore implements MessageStore {
     const firstQueueOffset = q.maxOffset;
     let queueOffset = firstQueueOffset;
     let wrote = 0;
-    const ids: string[] = [];
     const requests: DispatchRequest[] = [];
     for (const p of prepared) {
       const phy = this.maxPhy;
@@ -192,7 +191,6 @@ export class MemoryMessageStore implements MessageStore {
       this.records.push(buf);
       this.maxPhy += p.size;
       wrote += p.size;
-      ids.push(this.encoder.msgId(phy));
       if (dispatchable) {
         requests.push(req);
         queueOffset++;
@@ -206,7 +204,7 @@ export class MemoryMessageStore implements MessageStore {
       physicalOffset,
       wroteBytes: wrote,
       queueOffset: requests.length > 0 ? firstQueueOffset : 0,
-      msgId: ids.join(','),
+      msgId: this.encoder.msgIds(physicalOffset, prepared),
       storeTimestamp,
       msgNum: prepared.length,
     };

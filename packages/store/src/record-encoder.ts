@@ -1,6 +1,6 @@
 // Turns a PutMessageInput into stored-message bytes: validation, the size known before a
 // position is chosen, encoding in place (no intermediate record buffer), offset msgIds.
-import { bodyCrc, encodeHost, hexByte, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_MAGIC_CODE, recordSize, SysFlag } from '@contrail/common';
+import { bodyCrc, encodeHost, hexByte, MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, MESSAGE_MAGIC_CODE, recordSize, SysFlag, writeLong } from '@contrail/common';
 import type { PutMessageInput, PutMessageStatus } from './message-store.js';
 import { computeTagsCode, scanDispatchProperties, type DispatchProperties, type DispatchRequest } from './dispatch-request.js';
 import { RECORD_CRC_LENGTH, writeRecordCrc } from './record-crc.js';
@@ -50,21 +50,6 @@ function putInt(t: Buffer, p: number, v: number): number {
   return p + 4;
 }
 
-/** int64 from a JS number (exact to 2^53, as common's writeLong). */
-function putLong(t: Buffer, p: number, v: number): number {
-  const hi = Math.floor(v / 0x100000000);
-  const lo = v >>> 0;
-  t[p] = hi >>> 24;
-  t[p + 1] = hi >>> 16;
-  t[p + 2] = hi >>> 8;
-  t[p + 3] = hi;
-  t[p + 4] = lo >>> 24;
-  t[p + 5] = lo >>> 16;
-  t[p + 6] = lo >>> 8;
-  t[p + 7] = lo;
-  return p + 8;
-}
-
 function putBytes(t: Buffer, p: number, b: Buffer): number {
   const n = b.length;
   if (n <= 32) {
@@ -84,10 +69,10 @@ const BORN_HOST_CACHE_LIMIT = 4096;
 
 export class RecordEncoder {
   readonly storeHostBytes: Buffer;
-  private readonly msgIdPrefix: string;
   private readonly topics = new Map<string, Buffer>();
   /** Encoded born hosts: a broker takes sends from many producers, each from one address. */
   private readonly bornHosts = new Map<string, Buffer>();
+  private readonly msgIdPrefix: string;
   private readonly msgIdPrefixBytes: Buffer;
   private idScratch = Buffer.alloc(0) as RawWriteBuffer;
   private msgIdHigh = -1;
@@ -150,15 +135,15 @@ export class RecordEncoder {
     q = putInt(t, q, this.bodyCrcInline ? bodyCrc(body) : 0);
     q = putInt(t, q, m.queueId);
     q = putInt(t, q, m.flag);
-    q = putLong(t, q, queueOffset);
-    q = putLong(t, q, physicalOffset);
+    q = writeLong(t, queueOffset, q);
+    q = writeLong(t, physicalOffset, q);
     q = putInt(t, q, p.sysFlag);
-    q = putLong(t, q, m.bornTimestamp);
+    q = writeLong(t, m.bornTimestamp, q);
     q = putBytes(t, q, p.bornHost);
-    q = putLong(t, q, storeTimestamp);
+    q = writeLong(t, storeTimestamp, q);
     q = putBytes(t, q, this.storeHostBytes);
     q = putInt(t, q, m.reconsumeTimes);
-    q = putLong(t, q, m.preparedTransactionOffset);
+    q = writeLong(t, m.preparedTransactionOffset, q);
     q = putInt(t, q, body.length);
     t.set(body, q);
     q += body.length;
@@ -204,26 +189,23 @@ export class RecordEncoder {
    * string per record and a join cost about 140 bytes of garbage a record.
    */
   msgIds(physicalOffset: number, records: readonly PreparedRecord[]): string {
-    const prefix = this.msgIdPrefixBytes;
-    const each = prefix.length + 16 + 1;
-    const need = records.length * each;
+    const need = records.length * (this.msgIdPrefixBytes.length + 17);
     if (this.idScratch.length < need) this.idScratch = Buffer.allocUnsafe(Math.max(need, this.idScratch.length * 2)) as RawWriteBuffer;
     const out = this.idScratch;
     let q = 0;
     let phy = physicalOffset;
     for (let i = 0; i < records.length; i++) {
       if (i > 0) out[q++] = COMMA;
-      for (let k = 0; k < prefix.length; k++) out[q++] = prefix[k] as number;
-      const hi = Math.floor(phy / 0x100000000);
-      const lo = phy >>> 0;
-      for (let shift = 28; shift >= 0; shift -= 4) out[q++] = HEX[(hi >>> shift) & 0xf] as number;
-      for (let shift = 28; shift >= 0; shift -= 4) out[q++] = HEX[(lo >>> shift) & 0xf] as number;
+      q = this.putMsgId(out, q, phy);
       phy += (records[i] as PreparedRecord).size;
     }
     return out.latin1Slice(0, q);
   }
 
-  /** The offset msgId: the store host's hex, then the offset as 16 hex digits. */
+  /**
+   * The offset msgId: the store host's hex, then the offset as 16 hex digits. A string built
+   * from table pieces (about a third of the time of msgIds' buffer for one record).
+   */
   msgId(physicalOffset: number): string {
     const hi = Math.floor(physicalOffset / 0x100000000);
     if (hi !== this.msgIdHigh) {
@@ -233,6 +215,18 @@ export class RecordEncoder {
     const lo = physicalOffset >>> 0;
     return this.msgIdHead + hexByte(lo >>> 24) + hexByte(lo >>> 16) + hexByte(lo >>> 8) + hexByte(lo);
   }
+
+  private putMsgId(out: Buffer, at: number, physicalOffset: number): number {
+    const prefix = this.msgIdPrefixBytes;
+    let q = at;
+    for (let k = 0; k < prefix.length; k++) out[q++] = prefix[k] as number;
+    const hi = Math.floor(physicalOffset / 0x100000000);
+    const lo = physicalOffset >>> 0;
+    for (let shift = 28; shift >= 0; shift -= 4) out[q++] = HEX[(hi >>> shift) & 0xf] as number;
+    for (let shift = 28; shift >= 0; shift -= 4) out[q++] = HEX[(lo >>> shift) & 0xf] as number;
+    return q;
+  }
+
 
   private topicBytes(topic: string): Buffer {
     let b = this.topics.get(topic);

@@ -13,8 +13,7 @@ export class ReputDispatcher {
   dispatchedOffset = 0;
   private pending: DispatchRequest[] = [];
   private head = 0;
-  /** Replaced, never changed in place: a listener that unsubscribes while being called is safe. */
-  private listeners: readonly ArriveListener[] = [];
+  private readonly listeners = new Set<ArriveListener>();
 
   constructor(
     private readonly queues: ConsumeQueueStore,
@@ -28,18 +27,15 @@ export class ReputDispatcher {
   }
 
   onArrive(listener: ArriveListener): () => void {
-    // An array rather than a Set: iterating a Set makes an iterator per record dispatched.
-    if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
-    };
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Dispatches every pending record that ends at or below offset. */
   advance(offset: number): void {
     const p = this.pending;
     let h = this.head;
-    const notify = this.listeners.length > 0;
+    const notify = this.listeners.size > 0;
     while (h < p.length) {
       const r = p[h] as DispatchRequest;
       if (r.physicalOffset + r.size > offset) break;
@@ -74,9 +70,7 @@ export class ReputDispatcher {
     const added = this.queues.dispatch(r);
     this.index.dispatch(r);
     if (!added || !notify) return;
-    const listeners = this.listeners;
-    for (let i = 0; i < listeners.length; i++) {
-      const l = listeners[i] as ArriveListener;
+    for (const l of this.listeners) {
       try {
         l(r.topic, r.queueId, r.queueOffset, r.tagsCode, r.storeTimestamp);
       } catch (err) {
