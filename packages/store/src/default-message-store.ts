@@ -78,7 +78,9 @@ export class DefaultMessageStore implements MessageStore {
     const sleeps = helper?.threadSleeps;
     // -1: the platform has no per-thread count; the process's is used then.
     const threadSleeps = sleeps !== undefined && sleeps() >= 0 ? sleeps : undefined;
-    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps });
+    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps }, cfg.zeroAheadBytes, (err) =>
+      this.logger.warn({ err }, 'writing zeros ahead of the commit log failed; appends go on into unwritten space'),
+    );
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
     this.index = new IndexService(join(root, 'index'), cfg.maxHashSlotNum, cfg.maxIndexNum, this.logger);
     this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);
@@ -177,6 +179,7 @@ export class DefaultMessageStore implements MessageStore {
     this.logics.stop();
     this.flusher.stop();
     await this.commitLog.drain();
+    await this.commitLog.stopZeroAhead();
     await this.flusher.flush();
     await this.flusher.flush();
     await this.retention.wait();
@@ -359,6 +362,7 @@ export class DefaultMessageStore implements MessageStore {
   /** Writes and fdatasyncs everything appended so far, then consume queues, index and checkpoint. */
   async flush(): Promise<void> {
     await this.commitLog.drain();
+    await this.commitLog.stopZeroAhead();
     await this.flusher.flush();
     await this.flusher.flush();
     await this.logics.flush();

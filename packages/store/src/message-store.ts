@@ -29,6 +29,12 @@ export interface MessageStoreConfig {
   /** Bytes of the newest commit log kept in memory for reads (256 MiB). */
   hotTailBytes?: number;
   /**
+   * How far ahead of its appends the commit log is kept written with zeros, so that appends
+   * overwrite allocated blocks and each fdatasync has no block allocation to commit (16 MiB
+   * with SYNC_FLUSH, 0 = off with ASYNC_FLUSH; see docs/storage.md).
+   */
+  zeroAheadBytes?: number;
+  /**
    * Let the kernel drop commit-log pages from the page cache once they are fdatasync'ed
    * (default true; needs the native helper built at install time, see docs/storage.md).
    */

@@ -18,6 +18,7 @@ export interface ResolvedStoreConfig {
   cleanResourceInterval: number;
   maxMessageSize: number;
   hotTailBytes: number;
+  zeroAheadBytes: number;
   dropPageCacheBehind: boolean;
   pageCacheKeepBytes: number;
   recoveryCheckBytes: number;
@@ -77,6 +78,7 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
     cleanResourceInterval: c.cleanResourceInterval ?? 10_000,
     maxMessageSize: c.maxMessageSize ?? 4 * 1024 * 1024,
     hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
+    zeroAheadBytes: c.zeroAheadBytes ?? ((c.flushDiskType ?? 'ASYNC_FLUSH') === 'SYNC_FLUSH' ? 16 * 1024 * 1024 : 0),
     dropPageCacheBehind: c.dropPageCacheBehind ?? true,
     pageCacheKeepBytes: c.pageCacheKeepBytes ?? 256 * 1024 * 1024,
     recoveryCheckBytes: c.recoveryCheckBytes ?? 64 * 1024 * 1024,
