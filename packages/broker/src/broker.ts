@@ -338,6 +338,7 @@ export class Broker {
       dropPageCacheBehind: c.dropPageCacheBehind,
       pageCacheKeepBytes: c.pageCacheKeepBytes,
       recoveryCheckBytes: c.recoveryCheckBytes,
+      zeroAheadBytes: c.zeroAheadBytes,
       maxTransferBytesOnMessageInMemory: c.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: c.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,

@@ -57,7 +57,9 @@ enabledAppendPropCRC=true
   assert.equal(c.fileReservedTime, 48);
   assert.equal(c.maxMessageSize, 4 * 1024 * 1024);
   assert.equal(c.enabledAppendPropCRC, true);
+  assert.equal(c.zeroAheadBytes, undefined, 'unset: the store picks it by flushDiskType');
   assert.deepEqual(warnings, [], 'known RocketMQ keys load silently');
+  assert.equal(loadBrokerConfig(await conf('zeroAheadBytes=0\n'), {}, { logger }).zeroAheadBytes, 0);
 });
 
 test('overrides win over the file', async () => {
@@ -90,6 +92,7 @@ test('bad values fail with CONFIG_INVALID naming the key', async () => {
     ['metricsPromExporterPort=-2', /metricsPromExporterPort must be between 0 and 65535/],
     ['metricsLabel=region', /metricsLabel must be key:value pairs/],
     ['metricsLabel=bad-name:x', /metricsLabel must be key:value pairs/],
+    ['zeroAheadBytes=-1', /zeroAheadBytes must be/],
   ];
   for (const [line, re] of cases) {
     const path = await conf(`${line}\n`);

@@ -33,7 +33,7 @@ export interface MessageStoreConfig {
    * overwrite allocated blocks and each fdatasync has no block allocation to commit (16 MiB
    * with SYNC_FLUSH, 0 = off with ASYNC_FLUSH; see docs/storage.md).
    */
-  zeroAheadBytes?: number;
+  zeroAheadBytes?: number | undefined;
   /**
    * Let the kernel drop commit-log pages from the page cache once they are fdatasync'ed
    * (default true; needs the native helper built at install time, see docs/storage.md).

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { segmentName } from '../src/index.js';
 import { DefaultMessageStore } from '../src/default-message-store.js';
+import { resolveStoreConfig } from '../src/store-config.js';
 import { msg, readQueue, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -70,4 +71,12 @@ test('with zero-ahead the blocks past the last record are written; without it th
       await cleanup();
     }
   }
+});
+
+test('zero-ahead is on by default with SYNC_FLUSH only', () => {
+  const base = { storePathRootDir: '/unused', storeHost: '127.0.0.1:10911' };
+  assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'SYNC_FLUSH' }).zeroAheadBytes, 16 * MiB);
+  assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'ASYNC_FLUSH' }).zeroAheadBytes, 0);
+  assert.equal(resolveStoreConfig(base).zeroAheadBytes, 0);
+  assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'SYNC_FLUSH', zeroAheadBytes: 0 }).zeroAheadBytes, 0);
 });

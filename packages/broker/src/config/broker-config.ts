@@ -45,6 +45,8 @@ export interface BrokerConfig {
   pageCacheKeepBytes: number;
   /** Flushed commit log below the checkpoint that an unclean start checks again (Contrail-specific). */
   recoveryCheckBytes: number;
+  /** Commit log kept written with zeros ahead of the appends; unset: 16 MiB with SYNC_FLUSH, else 0 (Contrail-specific). */
+  zeroAheadBytes?: number | undefined;
   /** Once the process has gone quiet after work: a full collection and malloc_trim (Contrail-specific). */
   returnMemoryWhenIdle: boolean;
   /** Pull size caps for records read from disk, and what counts as in memory (RocketMQ's keys). */

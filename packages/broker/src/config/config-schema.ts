@@ -78,7 +78,7 @@ const delayLevels: Reader = (raw) => {
   }
 };
 
-export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
+export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]-?: Reader } = {
   brokerClusterName: name,
   brokerName: name,
   brokerId: int(0),
@@ -104,6 +104,7 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]: Reader } = {
   dropPageCacheBehind: bool,
   pageCacheKeepBytes: int(0),
   recoveryCheckBytes: int(0),
+  zeroAheadBytes: int(0),
   returnMemoryWhenIdle: bool,
   maxTransferBytesOnMessageInDisk: int(1, 64 * 1024 * 1024),
   maxTransferCountOnMessageInDisk: int(1, 65536),
