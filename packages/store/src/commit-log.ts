@@ -235,6 +235,11 @@ export class CommitLog {
 
   private zeroChunkDone(): void {
     this.pump();
+    this.zeroMore();
+  }
+
+  /** Zeros on from the log end, in the segment it is in (once the segment is open). */
+  private zeroMore(): void {
     const cur = this.hot.current;
     if (cur !== undefined && !cur.closed) this.zero?.advance(this.maxOffset, cur.segment);
   }
@@ -283,6 +288,7 @@ export class CommitLog {
           () => {
             this.writing = false;
             this.pump();
+            this.zeroMore();
           },
           (err: unknown) => this.fail(err),
         );

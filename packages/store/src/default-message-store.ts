@@ -362,7 +362,6 @@ export class DefaultMessageStore implements MessageStore {
   /** Writes and fdatasyncs everything appended so far, then consume queues, index and checkpoint. */
   async flush(): Promise<void> {
     await this.commitLog.drain();
-    await this.commitLog.stopZeroAhead();
     await this.flusher.flush();
     await this.flusher.flush();
     await this.logics.flush();

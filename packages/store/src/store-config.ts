@@ -106,6 +106,7 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
   if (r.mappedFileSizeCommitLog < 4096) bad('mappedFileSizeCommitLog must be at least 4096');
   if (!Number.isSafeInteger(r.pageCacheKeepBytes) || r.pageCacheKeepBytes < 0) bad('pageCacheKeepBytes must be a whole number of bytes, at least 0');
   if (!Number.isSafeInteger(r.recoveryCheckBytes) || r.recoveryCheckBytes < 0) bad('recoveryCheckBytes must be a whole number of bytes, at least 0');
+  if (!Number.isSafeInteger(r.zeroAheadBytes) || r.zeroAheadBytes < 0) bad('zeroAheadBytes must be a whole number of bytes, at least 0');
   if (r.mappedFileSizeConsumeQueue < CQ_ENTRY_SIZE || r.mappedFileSizeConsumeQueue % CQ_ENTRY_SIZE !== 0) {
     bad('mappedFileSizeConsumeQueue must be a positive multiple of 20');
   }

@@ -2,7 +2,7 @@
 // starts as a sparse file: a write into a hole has the file system allocate blocks, and the
 // fdatasync that makes it durable then also commits that allocation to the journal. Into blocks
 // that were already written (and synced) an fdatasync writes the data pages and nothing else:
-// on this project's test machine 85-90 µs against 150-160 µs for 23 KiB (docs/storage.md).
+// 85-90 µs against 150-160 µs for 23 KiB on the benchmark machine (docs/storage.md).
 // The zeros go out a chunk at a time on the thread pool, each followed by an fdatasync of its
 // own, always past the last appended byte's page; a data write that reaches into a chunk in
 // flight waits for it, so no zero ever lands on data.
@@ -19,7 +19,9 @@ export class ZeroAhead {
   private busyTo = -1;
   private stopped = false;
   private zeros: Buffer | undefined;
-  private idle: (() => void) | undefined;
+  /** Resolves when the chunk in flight is done (shared by every stop() meanwhile). */
+  private idle: Promise<void> | undefined;
+  private wakeIdle: (() => void) | undefined;
 
   constructor(
     /** How far past the appends the zeros reach. */
@@ -41,45 +43,52 @@ export class ZeroAhead {
   advance(end: number, seg: SegmentFile): void {
     if (this.stopped || this.busyFrom >= 0) return;
     const fd = seg.fd;
-    if (fd < 0 || seg.isDestroyed) return;
+    if (fd < 0) return;
     const segEnd = seg.start + seg.size;
-    if (this.zeroedTo >= segEnd || this.zeroedTo < seg.start) this.zeroedTo = seg.start;
+    // A new segment starts unzeroed; one zeroed to its end stays so.
+    if (this.zeroedTo < seg.start || this.zeroedTo > segEnd) this.zeroedTo = seg.start;
     if (this.zeroedTo >= end + this.ahead) return;
     // Never the page the last record ends in: the data write covers it.
     const from = Math.max(this.zeroedTo, Math.ceil(end / PAGE) * PAGE);
     const to = Math.min(from + this.chunk, segEnd);
     if (from >= to) return;
+    // Held open until the write and its fdatasync are done (retention may delete the file).
+    if (!seg.acquire()) return;
     this.zeros ??= Buffer.alloc(this.chunk);
     this.busyFrom = from;
     this.busyTo = to;
     writeFully(fd, this.zeros, 0, to - from, from - seg.start, (err) => {
-      if (err) return this.done(err);
+      if (err) return this.done(seg, err);
+      // Not through seg.sync(), which would send the pump's data writes to the thread pool
+      // meanwhile: that measured no better in W5 (40.6-48.0 k msgs/s against 40.6-48.4 k
+      // without, three alternating rounds), and the commit log's stall check still catches a
+      // write that sleeps in the kernel.
       fdatasyncFd(fd).then(
-        () => this.done(null),
-        (e: unknown) => this.done(e instanceof Error ? e : new Error(String(e))),
+        () => this.done(seg, null),
+        (e: unknown) => this.done(seg, e instanceof Error ? e : new Error(String(e))),
       );
     });
   }
 
-  /** Stops zeroing; resolves once no chunk is in flight (before the segments close). */
+  /** Stops zeroing for good (shutdown); resolves once no chunk is in flight. */
   stop(): Promise<void> {
     this.stopped = true;
     if (this.busyFrom < 0) return Promise.resolve();
-    return new Promise((resolve) => (this.idle = resolve));
+    this.idle ??= new Promise((resolve) => (this.wakeIdle = resolve));
+    return this.idle;
   }
 
-  private done(err: Error | null): void {
-    if (err) {
-      this.stopped = true;
-      this.onError(err);
-    } else {
-      this.zeroedTo = this.busyTo;
-    }
+  private done(seg: SegmentFile, err: Error | null): void {
+    seg.release();
+    if (err === null) this.zeroedTo = this.busyTo;
+    else this.stopped = true;
     this.busyFrom = -1;
     this.busyTo = -1;
-    const idle = this.idle;
+    const wake = this.wakeIdle;
     this.idle = undefined;
-    idle?.();
+    this.wakeIdle = undefined;
+    wake?.();
+    if (err !== null) this.onError(err);
     this.onChunk();
   }
 }
