@@ -228,6 +228,11 @@ export class CommitLog {
     }
   }
 
+  /** A group commit's fdatasync made `bytes` durable (zero-ahead pauses for large groups). */
+  groupFlushed(bytes: number): void {
+    this.zero?.flushed(bytes);
+  }
+
   /** Stops writing zeros ahead; resolves once none are in flight (before the files close). */
   stopZeroAhead(): Promise<void> {
     return this.zero?.stop() ?? Promise.resolve();

@@ -61,6 +61,7 @@ export class FlushService {
         return;
       }
       if (target > this.log.flushedOffset) this.log.flushedOffset = target;
+      if (this.mode === 'SYNC_FLUSH') this.log.groupFlushed(target - from);
       this.onFlushed(target);
     } while (this.again);
   }

@@ -8,7 +8,7 @@ import { segmentName } from '../src/index.js';
 import { DefaultMessageStore } from '../src/default-message-store.js';
 import { resolveStoreConfig } from '../src/store-config.js';
 import { SegmentFile } from '../src/segment-file.js';
-import { ZeroAhead } from '../src/zero-ahead.js';
+import { ZERO_MAX_GROUP_BYTES, ZeroAhead } from '../src/zero-ahead.js';
 import { msg, readQueue, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -159,6 +159,26 @@ test("a store's flush() leaves zeroing on", async () => {
     assert.ok(allocated >= end + MiB - 4096, `${allocated} bytes allocated for ${end} bytes of records`);
   } finally {
     await store.shutdown();
+    await cleanup();
+  }
+});
+
+test('zeroing pauses while group commits are large and resumes when they are small again', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { seg, z, chunks, chunkDone } = await zeroer(dir, 4 * MiB, MiB, 64 * 1024);
+    for (let i = 0; i < 20; i++) z.flushed(4 * ZERO_MAX_GROUP_BYTES);
+    z.advance(0, seg);
+    assert.equal(z.blocks(1), false, 'no zeros while each fdatasync carries a large group');
+    for (let i = 0; i < 40; i++) z.flushed(20 * 1024);
+    const done = chunkDone();
+    z.advance(0, seg);
+    assert.ok(z.blocks(1), 'zeroing again');
+    await done;
+    assert.equal(chunks(), 1);
+    await z.stop();
+    await seg.close();
+  } finally {
     await cleanup();
   }
 });
