@@ -164,7 +164,7 @@ export class CommitLog {
     this.pendingTimestamp = storeTimestamp;
     chunk.segment.lastModified = this.now();
     this.schedule();
-    this.zero?.advance(this.maxOffset, chunk.segment);
+    this.zeroMore();
     const last = this.last;
     last.physicalOffset = physicalOffset;
     last.end = phy;

@@ -227,7 +227,6 @@ export class RecordEncoder {
     return q;
   }
 
-
   private topicBytes(topic: string): Buffer {
     let b = this.topics.get(topic);
     if (b === undefined) {
