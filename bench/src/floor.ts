@@ -1,8 +1,9 @@
 // The loopback floor: a plain Node.js echo of 1 KiB between two processes on this machine,
 // with nothing else in the path. W3 and W4 cannot do better than these round trips, so their
-// figures are read against them (a VM's wake-up latency shows here first). W5's shape (64
-// connections, one request in flight on each) is measured too: its round trips per second are
-// the most any server could acknowledge to 64 separate connections here, before doing any work.
+// figures are read against them (a VM's wake-up latency shows here first). The shape of W5
+// with 64 producer clients (64 connections, one request in flight on each) is measured too: its
+// round trips per second are the most any server could acknowledge to 64 separate connections
+// here, before doing any work.
 // `node floor.js server` is the echo side, run in a child process of its own.
 import { fork } from 'node:child_process';
 import net from 'node:net';
@@ -17,7 +18,7 @@ export interface Floor {
   /** 10 k msgs/s on a ~1 ms timer, replies not awaited (W4's rate and pacing). */
   paced_p50_us: number;
   paced_p99_us: number;
-  /** 64 connections, one request in flight on each, replies awaited (W5's shape). */
+  /** 64 connections, one request in flight on each, replies awaited (W5's shape with 64 producer clients). */
   conns64_rt_per_s?: number;
   /** CPU of client and echo server together per round trip, µs. */
   conns64_cpu_us_per_rt?: number;

@@ -46,7 +46,7 @@ const reps = Number(args.reps ?? 3);
 const P = quick
   ? { w1Count: 100_000, warmupCount: 20_000, w3Count: 3000, w3Warmup: 300, w4Count: 15_000, w5Ms: 0, size: 1024, window: 1000, rate: 10_000 }
   : { w1Count: 200_000, warmupCount: 50_000, w3Count: 20_000, w3Warmup: 500, w4Count: 100_000, w5Ms: 10_000, size: 1024, window: 1000, rate: 10_000 };
-const LABEL: Record<string, string> = { w1: 'W1 produce', w2: 'W2 consume', w3: 'W3 sync send', w4: 'W4 end-to-end', w5: 'W5 64 sync producers' };
+const LABEL: Record<string, string> = { w1: 'W1 produce', w2: 'W2 consume', w3: 'W3 sync send', w4: 'W4 end-to-end', w5: 'W5 64 sync producers', w5s: 'W5 64 senders, 1 producer' };
 
 const benchDir = new URL('../../', import.meta.url).pathname;
 const resultsDir = join(benchDir, 'results');
@@ -87,7 +87,7 @@ function runOne(spec: RunSpec, label: string): Promise<RunOutput> {
 }
 
 function describe(workload: string, m: Record<string, number>): string {
-  if (workload === 'w1' || workload === 'w2' || workload === 'w5') return `${fmtNum(m.msgs_per_s ?? NaN)} msgs/s`;
+  if (workload === 'w1' || workload === 'w2' || workload === 'w5' || workload === 'w5s') return `${fmtNum(m.msgs_per_s ?? NaN)} msgs/s`;
   return `p50 ${fmtNum(m.p50_us ?? NaN)} µs, p99 ${fmtNum(m.p99_us ?? NaN)} µs`;
 }
 
@@ -181,6 +181,7 @@ async function syncFlushRuns(): Promise<void> {
   }
   for (let rep = 1; rep <= reps; rep++) {
     for (const s of rep % 2 === 1 ? servers : [...servers].reverse()) {
+      await measure('w5s', s, rep, { stream: `bench_sync_r${rep}_s`, producers: 64, clients: 1, durationMs: P.w5Ms, count: 0 });
       await measure('w5', s, rep, { stream: `bench_sync_r${rep}`, producers: 64, durationMs: P.w5Ms, count: 0 });
     }
   }

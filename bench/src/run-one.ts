@@ -6,7 +6,7 @@ import type { Driver, Target } from './drivers/driver.js';
 import { openDriver } from './drivers/open-driver.js';
 import { E2eCollector, concurrentSyncSend, consume, pacedProduce, produce, syncSend, type Metrics } from './workloads.js';
 
-export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'fill';
+export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w5s' | 'fill';
 
 export interface RunSpec {
   workload: WorkloadName | 'w4c';
@@ -19,7 +19,10 @@ export interface RunSpec {
   rate?: number;
   warmup?: number;
   durationMs?: number;
+  /** W5: concurrent senders, each with one send in flight. */
   producers?: number;
+  /** W5: clients the senders are spread over (default: one each). */
+  clients?: number;
 }
 
 export type RunOutput = { ok: true; metrics: Metrics } | { ok: false; error: string };
@@ -97,13 +100,15 @@ async function fill(spec: RunSpec, d: Driver): Promise<Metrics> {
 }
 
 async function run(spec: RunSpec): Promise<Metrics> {
-  if (spec.workload === 'w5') {
-    const drivers: Driver[] = [];
-    for (let i = 0; i < (spec.producers ?? 64); i++) drivers.push(await openDriver(spec.target, spec.stream, spec.fresh && i === 0));
+  if (spec.workload === 'w5' || spec.workload === 'w5s') {
+    const senders = spec.producers ?? 64;
+    const clients: Driver[] = [];
+    for (let i = 0; i < Math.min(senders, spec.clients ?? senders); i++) clients.push(await openDriver(spec.target, spec.stream, spec.fresh && i === 0));
     try {
-      return await concurrentSyncSend(drivers, spec.durationMs ?? 5000, spec.size);
+      const drivers = Array.from({ length: senders }, (_, i) => clients[i % clients.length] as Driver);
+      return { ...(await concurrentSyncSend(drivers, spec.durationMs ?? 5000, spec.size)), clients: clients.length };
     } finally {
-      await Promise.all(drivers.map((d) => d.close().catch(() => undefined)));
+      await Promise.all(clients.map((d) => d.close().catch(() => undefined)));
     }
   }
   const d = await openDriver(spec.target, spec.stream, spec.fresh);

@@ -122,8 +122,9 @@ export class E2eCollector {
 }
 
 /**
- * W5: `drivers.length` independent producers, each sending one message at a time and waiting
- * for its ack, for `durationMs`. Aggregate acknowledged messages per second.
+ * W5: `drivers.length` concurrent senders, each sending one message at a time and waiting
+ * for its ack, for `durationMs`. A driver listed more than once is one client shared by
+ * several senders. Aggregate acknowledged messages per second.
  */
 export async function concurrentSyncSend(drivers: Driver[], durationMs: number, size: number): Promise<Metrics> {
   const body = Buffer.alloc(size, 0x63);

@@ -33,3 +33,23 @@ test('ratios are Contrail over JetStream medians; e2e p99 in ms; null when missi
   ]);
   assert.deepEqual(ratios(rows), { produce_vs_jetstream: 2, consume_vs_jetstream: null, sync_p99_vs_jetstream: 0.25, e2e_p99_ms: 1.23 });
 });
+
+test('W5 targets are read on both shapes, each against the fdatasync rate and RabbitMQ', async () => {
+  const { checkTargets } = await import('../src/report.js');
+  const rec = (peer: string, workload: string, msgs: number): RunRecord => ({ peer, workload, rep: 1, metrics: { msgs_per_s: msgs } });
+  const rows = summarize([rec('contrail', 'w5s', 120_000), rec('rabbitmq-quorum', 'w5s', 30_000), rec('contrail', 'w5', 40_000), rec('rabbitmq-quorum', 'w5', 50_000)]);
+  const none = { produce_vs_jetstream: null, consume_vs_jetstream: null, sync_p99_vs_jetstream: null, e2e_p99_ms: null };
+  const w5 = checkTargets(rows, none, 8000).filter((t) => t.target.startsWith('W5'));
+  assert.deepEqual(
+    w5.map((t) => [t.target, t.met]),
+    [
+      ['W5 SYNC_FLUSH, 64 senders on one producer: ≥ 10× fdatasync rate', true],
+      ['W5, 64 senders on one producer: ahead of RabbitMQ quorum', true],
+      ['W5 SYNC_FLUSH, 64 producer clients: ≥ 10× fdatasync rate', false],
+      ['W5, 64 producer clients: ahead of RabbitMQ quorum', false],
+    ],
+  );
+  assert.equal(w5[0]?.value, '120,000 msgs/s = 15× 8,000/s');
+  const quick = checkTargets(summarize([]), none, 8000).filter((t) => t.target.startsWith('W5'));
+  assert.ok(quick.length === 4 && quick.every((t) => t.met === null), 'a run without W5 reports it as not measured');
+});
