@@ -181,8 +181,12 @@ async function syncFlushRuns(): Promise<void> {
   }
   for (let rep = 1; rep <= reps; rep++) {
     for (const s of rep % 2 === 1 ? servers : [...servers].reverse()) {
-      await measure('w5s', s, rep, { stream: `bench_sync_r${rep}_s`, producers: 64, clients: 1, durationMs: P.w5Ms, count: 0 });
-      await measure('w5', s, rep, { stream: `bench_sync_r${rep}`, producers: 64, durationMs: P.w5Ms, count: 0 });
+      // The two shapes take turns going first, rep by rep.
+      const shapes: [WorkloadName, Partial<RunSpec> & { stream: string }][] = [
+        ['w5s', { stream: `bench_sync_r${rep}_s`, producers: 64, clients: 1, durationMs: P.w5Ms, count: 0 }],
+        ['w5', { stream: `bench_sync_r${rep}`, producers: 64, durationMs: P.w5Ms, count: 0 }],
+      ];
+      for (const [w, spec] of rep % 2 === 1 ? shapes : shapes.reverse()) await measure(w, s, rep, spec);
     }
   }
   for (const s of servers) {

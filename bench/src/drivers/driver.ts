@@ -19,6 +19,11 @@ export interface Driver {
   readerFromStart(): Promise<Reader>;
   /** Delivers messages stored from now on; resolves once subscribed, with a stop function. */
   subscribeNew(onMessage: (body: Buffer) => void): Promise<() => Promise<void>>;
+  /**
+   * Deletes the stream and what it holds, where holding it would weigh on the next run (a
+   * RabbitMQ quorum queue keeps its messages in memory and its log). Absent: nothing to do.
+   */
+  drop?(): Promise<void>;
   close(): Promise<void>;
 }
 

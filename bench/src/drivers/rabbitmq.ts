@@ -22,6 +22,9 @@ export async function openRabbitQuorum(target: Target, stream: string, fresh: bo
     },
     readerFromStart: unsupported,
     subscribeNew: unsupported,
+    async drop() {
+      await ch.deleteQueue(stream);
+    },
     async close() {
       await ch.close().catch(() => undefined);
       await conn.close().catch(() => undefined);
