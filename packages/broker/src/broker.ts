@@ -347,6 +347,8 @@ export class Broker {
       enabledAppendPropCRC: c.enabledAppendPropCRC,
       flushDiskType: c.flushDiskType,
       syncFlushTimeout: c.syncFlushTimeout,
+      flushIntervalCommitLog: c.flushIntervalCommitLog,
+      flushIntervalConsumeQueue: c.flushIntervalConsumeQueue,
       fileReservedTime: c.fileReservedTime,
       deleteWhen: c.deleteWhen,
       maxMessageSize: c.maxMessageSize,

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContrailError, type Logger } from '@contrail/common';
-import { loadBrokerConfig, parseDelayLevels } from '../src/index.js';
+import { MemoryMessageStore, type MessageStoreConfig } from '@contrail/store';
+import { Broker, loadBrokerConfig, parseDelayLevels } from '../src/index.js';
 
 function captureLogger(): { logger: Logger; warnings: string[] } {
   const warnings: string[] = [];
@@ -42,6 +43,8 @@ deleteWhen=04
 fileReservedTime=48
 storePathCommitLog=/data/rmq/commitlog
 enabledAppendPropCRC=true
+flushIntervalCommitLog=200
+flushIntervalConsumeQueue=2000
 `);
   const { logger, warnings } = captureLogger();
   const c = loadBrokerConfig(path, {}, { logger });
@@ -57,6 +60,8 @@ enabledAppendPropCRC=true
   assert.equal(c.fileReservedTime, 48);
   assert.equal(c.maxMessageSize, 4 * 1024 * 1024);
   assert.equal(c.enabledAppendPropCRC, true);
+  assert.equal(c.flushIntervalCommitLog, 200);
+  assert.equal(c.flushIntervalConsumeQueue, 2000);
   assert.equal(c.zeroAheadBytes, undefined, 'unset: the store picks it by flushDiskType');
   assert.deepEqual(warnings, [], 'known RocketMQ keys load silently');
   assert.equal(loadBrokerConfig(await conf('zeroAheadBytes=0\n'), {}, { logger }).zeroAheadBytes, 0);
@@ -93,6 +98,8 @@ test('bad values fail with CONFIG_INVALID naming the key', async () => {
     ['metricsLabel=region', /metricsLabel must be key:value pairs/],
     ['metricsLabel=bad-name:x', /metricsLabel must be key:value pairs/],
     ['zeroAheadBytes=-1', /zeroAheadBytes must be/],
+    ['flushIntervalCommitLog=0', /flushIntervalCommitLog must be between 1 and/],
+    ['flushIntervalConsumeQueue=soon', /flushIntervalConsumeQueue must be an integer/],
   ];
   for (const [line, re] of cases) {
     const path = await conf(`${line}\n`);
@@ -107,4 +114,34 @@ test('bad values fail with CONFIG_INVALID naming the key', async () => {
 
 test('delay levels parse into milliseconds', () => {
   assert.deepEqual(parseDelayLevels('1s 5s 1m 2h 1d'), [1000, 5000, 60_000, 7_200_000, 86_400_000]);
+});
+
+test('the flush intervals reach the store, and the store refuses intervals under 1 ms', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'contrail-conf-'));
+  dirs.push(dir);
+  let seen: MessageStoreConfig | undefined;
+  const broker = new Broker({
+    brokerName: 'broker-a',
+    listenPort: 0,
+    bindAddress: '127.0.0.1',
+    brokerIP1: '127.0.0.1',
+    storePathRootDir: dir,
+    namesrvAddr: [],
+    flushIntervalCommitLog: 250,
+    flushIntervalConsumeQueue: 3000,
+    messageStore: (c) => {
+      seen = c;
+      return new MemoryMessageStore(c);
+    },
+  });
+  await broker.start();
+  await broker.shutdown();
+  assert.equal(seen?.flushIntervalCommitLog, 250);
+  assert.equal(seen?.flushIntervalConsumeQueue, 3000);
+  const { DefaultMessageStore } = await import('@contrail/store');
+  for (const key of ['flushIntervalCommitLog', 'flushIntervalConsumeQueue'] as const) {
+    assert.throws(() => new DefaultMessageStore({ storePathRootDir: dir, storeHost: '127.0.0.1:10911', [key]: 0 }), (err: unknown) => {
+      return err instanceof ContrailError && err.code === 'CONFIG_INVALID' && err.message.includes(`${key} must be at least 1 ms`);
+    });
+  }
 });

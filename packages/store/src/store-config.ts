@@ -113,6 +113,8 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
   if (r.maxHashSlotNum < 1 || r.maxIndexNum < 2) bad('index geometry too small');
   if (!/^\d+(;\d+)*$/.test(r.deleteWhen)) bad(`deleteWhen ${JSON.stringify(r.deleteWhen)} is not "HH" or "HH;HH"`);
   if (r.syncFlushTimeout <= 0) bad('syncFlushTimeout must be positive');
+  if (!(r.flushIntervalCommitLog >= 1)) bad('flushIntervalCommitLog must be at least 1 ms');
+  if (!(r.flushIntervalConsumeQueue >= 1)) bad('flushIntervalConsumeQueue must be at least 1 ms');
   const l = r.pullLimits;
   if (![l.memoryBytes, l.memoryCount, l.diskBytes, l.diskCount].every((n) => Number.isInteger(n) && n >= 1)) bad('maxTransfer* limits must be positive integers');
   if (c.accessMessageInMemoryMaxRatio !== undefined && !(c.accessMessageInMemoryMaxRatio >= 0 && c.accessMessageInMemoryMaxRatio <= 100)) {

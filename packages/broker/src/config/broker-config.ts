@@ -66,6 +66,10 @@ export interface BrokerConfig {
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
   syncFlushTimeout: number;
+  /** ASYNC_FLUSH: how often the commit log is fdatasync'ed, ms. */
+  flushIntervalCommitLog: number;
+  /** How often consume queues (and the index) are flushed, ms. */
+  flushIntervalConsumeQueue: number;
   maxTransferCountOnMessageInMemory: number;
   maxTransferBytesOnMessageInMemory: number;
   /** Default max messages returned by QUERY_MESSAGE with _UNIQUE_KEY_QUERY. */
@@ -145,6 +149,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     clusterTopicEnable: true,
     brokerTopicEnable: true,
     syncFlushTimeout: 5000,
+    flushIntervalCommitLog: 500,
+    flushIntervalConsumeQueue: 1000,
     // Above RocketMQ's 32 and 256 KiB: clients ask for 32 or fewer unless configured to ask
     // for more, and one that asks for more should get it (docs/broker.md).
     maxTransferCountOnMessageInMemory: 1024,

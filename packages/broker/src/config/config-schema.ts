@@ -118,6 +118,8 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]-?: Reader } = 
   clusterTopicEnable: bool,
   brokerTopicEnable: bool,
   syncFlushTimeout: int(1),
+  flushIntervalCommitLog: int(1),
+  flushIntervalConsumeQueue: int(1),
   maxTransferCountOnMessageInMemory: int(1),
   maxTransferBytesOnMessageInMemory: int(1),
   defaultQueryMaxNum: int(1),
