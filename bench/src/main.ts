@@ -44,8 +44,8 @@ const { values: args } = parseArgs({
 const quick = args.quick === true;
 const reps = Number(args.reps ?? 3);
 const P = quick
-  ? { w1Count: 100_000, warmupCount: 20_000, w3Count: 3000, w3Warmup: 300, w4Count: 15_000, w4Warmup: 5000, w5Ms: 0, size: 1024, window: 1000, rate: 10_000 }
-  : { w1Count: 200_000, warmupCount: 50_000, w3Count: 20_000, w3Warmup: 500, w4Count: 100_000, w4Warmup: 20_000, w5Ms: 10_000, size: 1024, window: 1000, rate: 10_000 };
+  ? { w1Count: 100_000, warmupCount: 20_000, w3Count: 3000, w3Warmup: 300, w4Count: 15_000, w5Ms: 0, size: 1024, window: 1000, rate: 10_000 }
+  : { w1Count: 200_000, warmupCount: 50_000, w3Count: 20_000, w3Warmup: 500, w4Count: 100_000, w5Ms: 10_000, size: 1024, window: 1000, rate: 10_000 };
 const LABEL: Record<string, string> = { w1: 'W1 produce', w2: 'W2 consume', w3: 'W3 sync send', w4: 'W4 end-to-end', w5: 'W5 64 sync producers', w5s: 'W5 64 senders, 1 producer' };
 
 const benchDir = new URL('../../', import.meta.url).pathname;
@@ -92,21 +92,15 @@ function describe(workload: string, m: Record<string, number>): string {
 }
 
 /**
- * One unrecorded W1, W2 and (shorter) W4 per server before the first rep, so that rep 1 does
- * not measure a server whose code paths have never run (V8 compiles the broker's send and
- * pull paths on first use; JetStream's first run of a batch was the slowest in the peers' own
- * report too, and its rep-1 W4 p99 was 13.9-15.4 ms against 3.3-10.0 ms in reps 2 and 3 of
- * the full runs of 2026-11-25 13:53-14:09). W4 is the only workload whose consumer waits in
- * long polls (or their peer equivalents), which W1 and W2 never exercise.
+ * One unrecorded W1 and W2 per server before the first rep, so that rep 1 does not measure a
+ * server whose code paths have never run (V8 compiles the broker's send and pull paths on
+ * first use; JetStream's first run of a batch was the slowest in the peers' own report too).
  */
 async function warmUp(servers: Server[], run: string): Promise<void> {
   for (const s of servers) {
     const stream = `bench_${run}_warmup`;
-    for (const workload of ['w1', 'w2', 'w4'] as const) {
-      const spec: RunSpec =
-        workload === 'w4'
-          ? { workload, target: targetOf(s), stream: `${stream}_w4`, fresh: true, count: P.w4Warmup, size: P.size, window: P.window, rate: P.rate }
-          : { workload, target: targetOf(s), stream, fresh: workload === 'w1', count: P.warmupCount, size: P.size, window: P.window };
+    for (const workload of ['w1', 'w2'] as const) {
+      const spec: RunSpec = { workload, target: targetOf(s), stream, fresh: workload === 'w1', count: P.warmupCount, size: P.size, window: P.window };
       const r = await runOne(spec, `warm-up ${(LABEL[workload] ?? workload).padEnd(20)} ${s.name.padEnd(16)}`);
       if (!r.ok) progress.line(`warm-up ${workload} ${s.name} FAILED ${r.error.split('\n')[0]}`);
     }
