@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContrailError, type Logger } from '@contrail/common';
-import { MemoryMessageStore, type MessageStoreConfig } from '@contrail/store';
-import { Broker, loadBrokerConfig, parseDelayLevels } from '../src/index.js';
+import { DefaultMessageStore, MemoryMessageStore, type MessageStoreConfig } from '@contrail/store';
+import { loadBrokerConfig, parseDelayLevels } from '../src/index.js';
+import { startBroker } from './broker-harness.js';
 
 function captureLogger(): { logger: Logger; warnings: string[] } {
   const warnings: string[] = [];
@@ -117,16 +118,8 @@ test('delay levels parse into milliseconds', () => {
 });
 
 test('the flush intervals reach the store, and the store refuses intervals under 1 ms', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'contrail-conf-'));
-  dirs.push(dir);
   let seen: MessageStoreConfig | undefined;
-  const broker = new Broker({
-    brokerName: 'broker-a',
-    listenPort: 0,
-    bindAddress: '127.0.0.1',
-    brokerIP1: '127.0.0.1',
-    storePathRootDir: dir,
-    namesrvAddr: [],
+  const h = await startBroker({
     flushIntervalCommitLog: 250,
     flushIntervalConsumeQueue: 3000,
     messageStore: (c) => {
@@ -134,13 +127,11 @@ test('the flush intervals reach the store, and the store refuses intervals under
       return new MemoryMessageStore(c);
     },
   });
-  await broker.start();
-  await broker.shutdown();
+  await h.close();
   assert.equal(seen?.flushIntervalCommitLog, 250);
   assert.equal(seen?.flushIntervalConsumeQueue, 3000);
-  const { DefaultMessageStore } = await import('@contrail/store');
   for (const key of ['flushIntervalCommitLog', 'flushIntervalConsumeQueue'] as const) {
-    assert.throws(() => new DefaultMessageStore({ storePathRootDir: dir, storeHost: '127.0.0.1:10911', [key]: 0 }), (err: unknown) => {
+    assert.throws(() => new DefaultMessageStore({ storePathRootDir: '/nonexistent', storeHost: '127.0.0.1:10911', [key]: 0 }), (err: unknown) => {
       return err instanceof ContrailError && err.code === 'CONFIG_INVALID' && err.message.includes(`${key} must be at least 1 ms`);
     });
   }
