@@ -180,13 +180,14 @@ async function syncFlushRuns(): Promise<void> {
     if (rq) servers.push(rq);
   }
   for (let rep = 1; rep <= reps; rep++) {
-    for (const s of rep % 2 === 1 ? servers : [...servers].reverse()) {
-      // The two shapes take turns going first, rep by rep.
-      const shapes: [WorkloadName, Partial<RunSpec> & { stream: string }][] = [
-        ['w5s', { stream: `bench_sync_r${rep}_s`, producers: 64, clients: 1, durationMs: P.w5Ms, count: 0 }],
-        ['w5', { stream: `bench_sync_r${rep}`, producers: 64, durationMs: P.w5Ms, count: 0 }],
-      ];
-      for (const [w, spec] of rep % 2 === 1 ? shapes : shapes.reverse()) await measure(w, s, rep, spec);
+    const shapes: [WorkloadName, Partial<RunSpec> & { stream: string }][] = [
+      ['w5s', { stream: `bench_sync_r${rep}_s`, producers: 64, clients: 1, durationMs: P.w5Ms, count: 0 }],
+      ['w5', { stream: `bench_sync_r${rep}`, producers: 64, durationMs: P.w5Ms, count: 0 }],
+    ];
+    // Servers and the two shapes both take turns going first, rep by rep.
+    const odd = rep % 2 === 1;
+    for (const s of odd ? servers : [...servers].reverse()) {
+      for (const [w, spec] of odd ? shapes : [...shapes].reverse()) await measure(w, s, rep, spec);
     }
   }
   for (const s of servers) {
