@@ -55,6 +55,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly checkpoint: StoreCheckpoint;
   private readonly logics: LogicsFlushService;
   private state: State = 'new';
+  /** Records the last start re-dispatched from the commit log (stats()). */
+  private replayed = 0;
   private readonly counts = {
     putMessageTimes: 0,
     putMessageBytes: 0,
@@ -144,7 +146,7 @@ export class DefaultMessageStore implements MessageStore {
     if (this.state !== 'new') throw new Error(`store already ${this.state}`);
     const firstNew = await mkdir(this.config.storePathRootDir, { recursive: true });
     const unclean = existsSync(this.abortPath);
-    const { end, verifyFrom } = await recoverStore({
+    const { end, verifyFrom, replayed } = await recoverStore({
       config: this.config,
       unclean,
       checkpoint: this.checkpoint,
@@ -154,6 +156,7 @@ export class DefaultMessageStore implements MessageStore {
       reput: this.reput,
       logger: this.logger,
     });
+    this.replayed = replayed;
     this.commitLog.reset(end);
     this.logics.verify = new VerifyWindow(this.config.recoveryCheckBytes, verifyFrom);
     this.dropBehind?.startAt(end);
@@ -356,6 +359,7 @@ export class DefaultMessageStore implements MessageStore {
       hotTailBytes: this.commitLog.hot.size,
       hotTailRecycledChunks: this.commitLog.hot.recycled,
       pageCacheDroppedBytes: this.dropBehind?.droppedBytes ?? -1,
+      recoveryReplayedRecords: this.replayed,
     };
   }
 

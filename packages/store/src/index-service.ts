@@ -69,6 +69,10 @@ export class IndexService {
   dispatch(req: DispatchRequest): void {
     if (req.physicalOffset < this.dispatchedThrough) return;
     this.dispatchedThrough = req.physicalOffset + req.size;
+    // A file from the first record on, keys or not (as RocketMQ's buildIndex gets one before
+    // it looks at the keys): its header is what tells a restart how far the index has seen,
+    // and without one a log with no keys was indexed again from its start at every unclean start.
+    if (this.files.length === 0) this.files.push(IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset));
     if (!isDispatchable(req.sysFlag)) return;
     const keys = req.keys;
     const uniq = req.uniqKey;

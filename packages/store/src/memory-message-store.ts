@@ -160,6 +160,7 @@ export class MemoryMessageStore implements MessageStore {
       hotTailBytes: 0,
       hotTailRecycledChunks: 0,
       pageCacheDroppedBytes: -1,
+      recoveryReplayedRecords: 0,
     };
   }
 

@@ -181,6 +181,8 @@ export interface StoreStats {
   hotTailRecycledChunks: number;
   /** Commit-log bytes whose pages the kernel was told to drop (drop-behind); -1 without it. */
   pageCacheDroppedBytes: number;
+  /** Records whose consume-queue and index entries the last start rebuilt from the commit log. */
+  recoveryReplayedRecords: number;
 }
 
 export interface MessageStore {

@@ -37,6 +37,8 @@ export interface Recovered {
   end: number;
   /** A record boundary at or below end: where the next checkpoints' verify window starts. */
   verifyFrom: number;
+  /** Records whose consume-queue and index entries were rebuilt from the log. */
+  replayed: number;
 }
 
 /** Recovers the commit log's end offset (crc32from brought in line with it). */
@@ -88,8 +90,8 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
   await ctx.index.load(end, segs.minOffset);
   const logicsFrom = logicsLimit ?? cp?.logicsOffset ?? 0;
   const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough, rescanFrom));
+  let n = 0;
   if (replayFrom < end) {
-    let n = 0;
     const levels = ctx.config.delayLevels;
     await scanCommitLog(
       segs,
@@ -107,7 +109,7 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
   }
   ctx.queues.resetCounters();
   await recordCrcStart(ctx.config.storePathRootDir, ctx.config.enabledAppendPropCRC, end, crcFrom);
-  return { end, verifyFrom: Math.min(end, verifyFrom) };
+  return { end, verifyFrom: Math.min(end, verifyFrom), replayed: n };
 }
 
 /** The start of the segment holding offset (clamped to the log's segments). */
