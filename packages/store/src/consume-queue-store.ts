@@ -36,6 +36,13 @@ export class ConsumeQueueStore {
     }
   }
 
+  /** The end of the newest record any queue has an entry for; `floor` when none has one. */
+  dispatchedThrough(floor: number): number {
+    let through = floor;
+    for (const m of this.queues.values()) for (const cq of m.values()) if (cq.maxPhyEnd > through) through = cq.maxPhyEnd;
+    return through;
+  }
+
   find(topic: string, queueId: number): ConsumeQueue | undefined {
     return this.queues.get(topic)?.get(queueId);
   }

@@ -88,7 +88,9 @@ export async function recoverStore(ctx: RecoveryContext): Promise<Recovered> {
   const logicsLimit = clean ? undefined : Math.min(cp?.logicsOffset ?? 0, end);
   await ctx.queues.load(logicsLimit);
   await ctx.index.load(end, segs.minOffset);
-  const logicsFrom = logicsLimit ?? cp?.logicsOffset ?? 0;
+  // Never past what the consume queues hold (RocketMQ's reput starts at the largest offset any
+  // queue reaches): with consumequeue/ removed, or lost, every queue is rebuilt from the log.
+  const logicsFrom = Math.min(logicsLimit ?? cp?.logicsOffset ?? 0, ctx.queues.dispatchedThrough(segs.minOffset));
   const replayFrom = Math.max(segs.minOffset, Math.min(logicsFrom, ctx.index.dispatchedThrough, rescanFrom));
   let n = 0;
   if (replayFrom < end) {

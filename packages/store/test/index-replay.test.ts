@@ -1,8 +1,9 @@
-// What an unclean start rebuilds from the commit log: only the records past what the
-// checkpoint and the index files vouch for, also when no record carries a key.
+// What a start rebuilds from the commit log: only the records past what the checkpoint, the
+// consume queues and the index files vouch for, also when no record carries a key; everything
+// when consumequeue/ is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DefaultMessageStore, writeCheckpointFile, type MessageStoreConfig } from '../src/index.js';
 import { msg, readQueue, tempDir } from './helpers.js';
@@ -66,6 +67,29 @@ test('an unclean start replays from the checkpoint\'s consume-queue offset, not 
     const r = await restartUnclean(dir);
     assert.equal(r.replayed, 8);
     assert.deepEqual(r.bodies.sort(), Array.from({ length: 20 }, (_, i) => `body-${i}`).sort());
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a clean start with consumequeue/ removed rebuilds every queue from the log, queue offsets included', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await keyless(dir, 20);
+    await rm(join(dir, 'consumequeue'), { recursive: true, force: true });
+    const s = new DefaultMessageStore(config(dir));
+    await s.start();
+    try {
+      assert.equal(s.stats().recoveryReplayedRecords, 20);
+      assert.deepEqual(
+        (await readQueue(s, 'T', 0)).map((m) => [m.queueOffset, m.body.toString()]),
+        Array.from({ length: 10 }, (_, i) => [i, `body-${2 * i}`]),
+      );
+      assert.equal(s.getMaxOffsetInQueue('T', 1), 10);
+      assert.equal((await s.putMessage(msg('T', 1, 'next'))).queueOffset, 10, 'appends go on after the rebuilt entries');
+    } finally {
+      await s.shutdown();
+    }
   } finally {
     await cleanup();
   }
