@@ -272,7 +272,11 @@ export class Broker {
       await transactions.flush();
     });
     if (c.returnMemoryWhenIdle) {
-      const idle = new IdleMemoryReturn({ trim: trimNativeHeap, gc: exposedGc(), logger: this.#log });
+      const activity = (): number => {
+        const s = store.stats();
+        return s.putMessageTimes + s.getMessageTransferredMsgCount;
+      };
+      const idle = new IdleMemoryReturn({ trim: trimNativeHeap, gc: exposedGc(), activity, logger: this.#log });
       this.#every(IDLE_SAMPLE_MS, 'return memory', () => idle.sample());
     }
     // A short channelExpiredTimeout (tests, fast failover) is only useful if the scan keeps up with it.

@@ -1,5 +1,6 @@
 // The idle memory return: collection and trim only after the loop has been quiet for the
-// configured samples, and only when RSS grew enough since the last return.
+// configured samples (no message moved, when the caller counts them), and only when RSS grew
+// enough since the last return.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '@contrail/common';
@@ -91,4 +92,37 @@ test('without an exposed gc only the trim runs; after a failed trim the next try
   rss = 240 * MiB;
   await assert.rejects(r.sample(), /trim failed/, 'still quiet, and 40 MiB of new growth');
   assert.equal(trims, 2);
+});
+
+test('with an activity count: quiet means no message moved and the loop under 20 % busy', async () => {
+  let utilization = 0.06;
+  let moved = 0;
+  let rss = 100 * MiB;
+  const calls: string[] = [];
+  const r = new IdleMemoryReturn({
+    trim: async () => {
+      calls.push('trim');
+      return true;
+    },
+    gc: () => calls.push('gc'),
+    rss: () => rss,
+    utilization: (mark) => ({ utilization, mark }),
+    activity: () => moved,
+    logger: createLogger('test'),
+  });
+  rss = 250 * MiB;
+  for (let i = 0; i < 4; i++) {
+    moved += 10;
+    await r.sample();
+  }
+  assert.deepEqual(calls, [], 'messages moving: never quiet, however idle the loop looks');
+  utilization = 0.3;
+  await r.sample();
+  await r.sample();
+  assert.deepEqual(calls, [], 'no message moved, but the loop was busy with something else');
+  utilization = 0.06;
+  await r.sample();
+  assert.deepEqual(calls, [], 'one quiet sample is not enough');
+  await r.sample();
+  assert.deepEqual(calls, ['gc', 'trim'], 'two samples with no message moved and the loop at 6 %: the return runs');
 });
