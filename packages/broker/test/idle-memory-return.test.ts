@@ -8,7 +8,8 @@ import { IdleMemoryReturn } from '../src/memory/idle-memory-return.js';
 
 const MiB = 1024 * 1024;
 
-function harness(): { r: IdleMemoryReturn; calls: string[]; set: (busy: number, rssMiB: number) => void } {
+/** `moved`: a count of messages moved the return reads as its activity (none without it). */
+function harness(moved?: () => number): { r: IdleMemoryReturn; calls: string[]; set: (busy: number, rssMiB: number) => void } {
   let utilization = 0;
   let rss = 100 * MiB;
   const calls: string[] = [];
@@ -21,6 +22,7 @@ function harness(): { r: IdleMemoryReturn; calls: string[]; set: (busy: number, 
     gc: () => calls.push('gc'),
     rss: () => rss,
     utilization: (mark) => ({ utilization, mark }),
+    ...(moved !== undefined ? { activity: moved } : {}),
     logger: createLogger('test'),
   });
   return {
@@ -95,32 +97,19 @@ test('without an exposed gc only the trim runs; after a failed trim the next try
 });
 
 test('with an activity count: quiet means no message moved and the loop under 20 % busy', async () => {
-  let utilization = 0.06;
   let moved = 0;
-  let rss = 100 * MiB;
-  const calls: string[] = [];
-  const r = new IdleMemoryReturn({
-    trim: async () => {
-      calls.push('trim');
-      return true;
-    },
-    gc: () => calls.push('gc'),
-    rss: () => rss,
-    utilization: (mark) => ({ utilization, mark }),
-    activity: () => moved,
-    logger: createLogger('test'),
-  });
-  rss = 250 * MiB;
+  const { r, calls, set } = harness(() => moved);
+  set(0.06, 250);
   for (let i = 0; i < 4; i++) {
     moved += 10;
     await r.sample();
   }
   assert.deepEqual(calls, [], 'messages moving: never quiet, however idle the loop looks');
-  utilization = 0.3;
+  set(0.3, 250);
   await r.sample();
   await r.sample();
   assert.deepEqual(calls, [], 'no message moved, but the loop was busy with something else');
-  utilization = 0.06;
+  set(0.06, 250);
   await r.sample();
   assert.deepEqual(calls, [], 'one quiet sample is not enough');
   await r.sample();
