@@ -72,7 +72,7 @@ export class IndexService {
     // A file from the first record on, keys or not (as RocketMQ's buildIndex gets one before
     // it looks at the keys): its header is what tells a restart how far the index has seen,
     // and without one a log with no keys was indexed again from its start at every unclean start.
-    if (this.files.length === 0) this.files.push(IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset));
+    if (this.files.length === 0) this.startFile(req.physicalOffset);
     if (!isDispatchable(req.sysFlag)) return;
     const keys = req.keys;
     const uniq = req.uniqKey;
@@ -154,9 +154,15 @@ export class IndexService {
     if (f === undefined || !f.isActive || f.isFull) {
       // Every record before this one has its entries in f or an earlier file.
       if (f !== undefined && f.isActive) f.seal(req.physicalOffset);
-      f = IndexFile.fresh(this.dir, this.slotNum, this.indexNum, req.physicalOffset);
-      this.files.push(f);
+      f = this.startFile(req.physicalOffset);
     }
     f.put(hash, req.physicalOffset, req.storeTimestamp);
+  }
+
+  /** A new newest file, for the records from beginPhyOffset on. */
+  private startFile(beginPhyOffset: number): IndexFile {
+    const f = IndexFile.fresh(this.dir, this.slotNum, this.indexNum, beginPhyOffset);
+    this.files.push(f);
+    return f;
   }
 }

@@ -7,8 +7,8 @@
 // activity count: less than 2 %), and only when RSS is 32 MiB above what it was at start or
 // after the last return (tried or not), this runs a full collection (when the process exposes
 // gc, as `contrail` does) and then malloc_trim on the thread pool. The busy share alone was
-// not enough: on a VM whose idle broker wakes for its timers about 60 times a second, each
-// wake-up counts 0.5-1 ms of loop time, 4-6 % in all, and the return never came.
+// not enough: on a VM whose idle broker wakes for its timers about 50 times a second, each
+// wake-up counts about 1 ms of loop time, 4-6 % in all, and the return never came.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Logger } from '@contrail/common';
 
