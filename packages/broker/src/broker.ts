@@ -343,6 +343,7 @@ export class Broker {
       pageCacheKeepBytes: c.pageCacheKeepBytes,
       recoveryCheckBytes: c.recoveryCheckBytes,
       zeroAheadBytes: c.zeroAheadBytes,
+      mappedWrites: c.mappedWrites,
       maxTransferBytesOnMessageInMemory: c.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: c.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: c.maxTransferBytesOnMessageInDisk,

@@ -66,6 +66,8 @@ flushIntervalConsumeQueue=2000
   assert.equal(c.zeroAheadBytes, undefined, 'unset: the store picks it by flushDiskType');
   assert.deepEqual(warnings, [], 'known RocketMQ keys load silently');
   assert.equal(loadBrokerConfig(await conf('zeroAheadBytes=0\n'), {}, { logger }).zeroAheadBytes, 0);
+  assert.equal(c.mappedWrites, true, 'mapped writes on by default');
+  assert.equal(loadBrokerConfig(await conf('mappedWrites=false\n'), {}, { logger }).mappedWrites, false);
 });
 
 test('overrides win over the file', async () => {
@@ -99,6 +101,7 @@ test('bad values fail with CONFIG_INVALID naming the key', async () => {
     ['metricsLabel=region', /metricsLabel must be key:value pairs/],
     ['metricsLabel=bad-name:x', /metricsLabel must be key:value pairs/],
     ['zeroAheadBytes=-1', /zeroAheadBytes must be/],
+    ['mappedWrites=sometimes', /mappedWrites must be true or false/],
     ['flushIntervalCommitLog=0', /flushIntervalCommitLog must be between 1 and/],
     ['flushIntervalConsumeQueue=soon', /flushIntervalConsumeQueue must be an integer/],
   ];

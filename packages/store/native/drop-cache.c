@@ -93,5 +93,6 @@ NAPI_MODULE_INIT() {
   napi_create_function(env, "threadSleeps", NAPI_AUTO_LENGTH, thread_sleeps, NULL, &fn);
   napi_set_named_property(env, exports, "threadSleeps", fn);
   register_crc32(env, exports);
+  register_mapped_file(env, exports);
   return exports;
 }

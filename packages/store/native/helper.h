@@ -25,6 +25,9 @@ void finish_promised_work(napi_env env, work_head* req, napi_value value);
 napi_value trim_memory(napi_env env, napi_callback_info info);
 napi_value thread_sleeps(napi_env env, napi_callback_info info);
 
+/* Adds mapShared, populateWrite, populateWriteSync, zeroFill and dontNeed (mapped-file.c). */
+void register_mapped_file(napi_env env, napi_value exports);
+
 /* Adds crc32, fillBodyCrcs and crc32Accelerated (crc32.c). */
 void register_crc32(napi_env env, napi_value exports);
 

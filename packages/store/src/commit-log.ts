@@ -9,6 +9,7 @@ import type { PreparedRecord, RecordEncoder } from './record-encoder.js';
 import type { DispatchRequest } from './dispatch-request.js';
 import { isDispatchable } from './dispatch-request.js';
 import type { SegmentQueue } from './segment-queue.js';
+import type { SegmentFile } from './segment-file.js';
 import { ZeroAhead } from './zero-ahead.js';
 
 /** Room a segment keeps for its blank marker (TOTALSIZE + BLANK_MAGIC_CODE). */
@@ -44,7 +45,32 @@ export interface CommitLogNative {
   fillBodyCrcs?: ((buf: Buffer, from: number, to: number) => number) | undefined;
   /** Voluntary context switches of the calling thread (the event loop's) so far. */
   threadSleeps?: (() => number) | undefined;
+  /**
+   * Shared mappings of segment files (ASYNC_FLUSH with zero-ahead): appends then encode
+   * straight into the page cache below the zeroed frontier, and the pump has nothing to copy.
+   */
+  mapped?: MappedFileOps | undefined;
 }
+
+/** The native helper's mapping calls (mapped-file.c); each returns 0 or an errno value. */
+export interface MappedFileOps {
+  mapShared(fd: number, offset: number, length: number): ArrayBuffer;
+  /** Writes zeros over the file from filePos for to - from bytes, then populates [from, to) of buffer (when given). */
+  zeroFill(fd: number, filePos: number, buffer: ArrayBufferLike | null, from: number, to: number): Promise<number>;
+  dontNeed(buffer: ArrayBufferLike, from: number, to: number): number;
+}
+
+/**
+ * Zeros for mapped writes go out this much at a time (in 1 MiB writes, then populated in the
+ * mapping, one trip through the thread pool): with 1 MiB at a time, and a trip each for the write
+ * and the populate, appends in batches of 32 outran the zeros.
+ */
+const MAPPED_ZERO_CHUNK = 4 * 1024 * 1024;
+/**
+ * A mapped chunk is started only with at least this much zeroed room ahead of the log end (or
+ * the rest of the segment zeroed).
+ */
+const MAPPED_MIN_ROOM = 256 * 1024;
 
 /**
  * Without the helper: the whole process's count, which also moves when a thread-pool thread
@@ -71,6 +97,8 @@ export class CommitLog {
   writtenOffset = 0;
   /** Everything below is fdatasync'ed (maintained by the flush service). */
   flushedOffset = 0;
+  /** Bytes appended into segment mappings (mapped chunks), blank markers included. */
+  mappedWriteBytes = 0;
   /** Store timestamp of the newest written record (for the checkpoint). */
   lastWrittenTimestamp = 0;
   failed: Error | undefined;
@@ -86,6 +114,9 @@ export class CommitLog {
   private readonly fillBodyCrcs: ((buf: Buffer, from: number, to: number) => number) | undefined;
   private readonly sleeps: () => number;
   private readonly zero: ZeroAhead | undefined;
+  private readonly mapOps: MappedFileOps | undefined;
+  /** The last segment a mapping was tried for. */
+  private mapSegment: SegmentFile | undefined;
 
   constructor(
     readonly segments: SegmentQueue,
@@ -97,13 +128,20 @@ export class CommitLog {
     zeroAheadBytes = 0,
     onZeroError: (err: Error) => void = () => undefined,
   ) {
+    // Mapped writes encode into zeroed pages only, so they need the zeroing ahead.
+    this.mapOps = zeroAheadBytes > 0 ? native.mapped : undefined;
     if (zeroAheadBytes > 0) {
-      this.zero = new ZeroAhead(zeroAheadBytes, Math.min(ZERO_CHUNK, zeroAheadBytes), () => this.zeroChunkDone(), onZeroError);
+      const fill = this.mapOps === undefined ? undefined : (fd: number, seg: SegmentFile, from: number, to: number) => this.zeroFill(fd, seg, from, to);
+      // Mapped appends run into the zeros at memory speed: bigger chunks, fewer round trips.
+      const chunk = Math.min(this.mapOps === undefined ? ZERO_CHUNK : MAPPED_ZERO_CHUNK, zeroAheadBytes);
+      this.zero = new ZeroAhead(zeroAheadBytes, chunk, () => this.zeroChunkDone(), onZeroError, fill);
     }
+
     this.fillBodyCrcs = native.fillBodyCrcs;
     this.sleeps = native.threadSleeps ?? processSleeps;
     this.chunkSize = Math.min(CHUNK_SIZE, segments.fileSize);
     this.hot = new HotTail(hotTailBytes, this.chunkSize);
+    this.hot.onEvicted = (c) => this.unmapEvicted(c);
   }
 
   get minOffset(): number {
@@ -261,13 +299,92 @@ export class CommitLog {
   /** The chunk the next bytes go to, with at least room bytes free; opens one if needed. */
   private chunkFor(room: number, segStart: number): Chunk {
     const cur = this.hot.current;
-    if (cur !== undefined && !cur.closed && cur.segment.start === segStart && cur.start + cur.used === this.maxOffset && cur.used + room <= cur.buf.length) {
-      return cur;
+    const end = this.maxOffset;
+    if (cur !== undefined && !cur.closed && cur.segment.start === segStart && cur.start + cur.used === end && cur.used + room <= cur.buf.length) {
+      if (cur.mapped) {
+        // Mapped bytes go only where zeros already are: past that, a memory chunk.
+        if (end + room <= this.mappedRoomEnd(cur.segment)) return cur;
+      } else if (this.mapOps === undefined || !this.canMap(cur.segment, end + room)) {
+        return cur;
+      }
     }
     const segEnd = segStart + this.segments.fileSize;
-    const capacity = Math.min(Math.max(this.chunkSize, room), segEnd - this.maxOffset);
     const segment = this.segments.getOrCreate(segStart, this.now());
-    return this.hot.add(this.maxOffset, capacity, segment);
+    if (this.mapOps !== undefined && this.canMap(segment, end + room)) {
+      const view = this.mapping(segment);
+      if (view !== undefined) {
+        const capacity = Math.min(Math.max(this.chunkSize, room), segEnd - end);
+        return this.hot.addMapped(end, view.subarray(end - segStart, end - segStart + capacity), segment);
+      }
+    }
+    const capacity = Math.min(Math.max(this.chunkSize, room), segEnd - end);
+    return this.hot.add(end, capacity, segment);
+  }
+
+  /** Log offset below which appends may be encoded into seg's mapping. */
+  private mappedRoomEnd(seg: SegmentFile): number {
+    return this.zero === undefined ? seg.start : this.zero.zeroedThrough(seg);
+  }
+
+  /**
+   * Whether appends can go into seg's mapping up to `to`: zeroed that far, and everything
+   * before the log end already written (so the page the end is in holds written bytes).
+   */
+  private canMap(seg: SegmentFile, to: number): boolean {
+    // Room for more than this record (or the rest of the segment), so the chunk is not closed again at once.
+    const want = Math.max(to, Math.min(this.maxOffset + MAPPED_MIN_ROOM, seg.end));
+    return seg.fd >= 0 && this.writtenOffset === this.maxOffset && want <= this.mappedRoomEnd(seg) && this.mapping(seg) !== undefined;
+  }
+
+  /** seg's mapping (made on first use; tried once per segment), or undefined. */
+  private mapping(seg: SegmentFile): Buffer | undefined {
+    if (seg.mapping !== undefined || this.mapSegment === seg) return seg.mapping;
+    const ops = this.mapOps;
+    if (ops === undefined || seg.fd < 0) return undefined;
+    this.mapSegment = seg;
+    try {
+      seg.mapping = Buffer.from(ops.mapShared(seg.fd, 0, seg.size));
+    } catch {
+      // No mapping for this segment (address space, a file system without mmap): memory chunks.
+      seg.mapping = undefined;
+    }
+    return seg.mapping;
+  }
+
+  /** Where the hot tail starts while segments are mapped: pages from there may be mapped still. */
+  get mappedFrom(): number {
+    return this.mapOps === undefined ? Number.MAX_SAFE_INTEGER : this.hot.startOffset;
+  }
+
+  /**
+   * Zeros [from, to) of seg and makes its pages writable in the mapping, in one trip through the
+   * thread pool (the block allocation and page faults are taken there).
+   */
+  private async zeroFill(fd: number, seg: SegmentFile, from: number, to: number): Promise<void> {
+    const view = this.mapping(seg);
+    const ops = this.mapOps as MappedFileOps;
+    const errno = view === undefined
+      ? await ops.zeroFill(fd, from - seg.start, null, 0, to - from)
+      : await ops.zeroFill(fd, from - seg.start, view.buffer, view.byteOffset + from - seg.start, view.byteOffset + to - seg.start);
+    if (errno !== 0) throw new Error(`writing zeros ahead of the commit log failed (errno ${errno})`);
+  }
+
+  /**
+   * An evicted chunk's pages in a mapped segment leave the process's resident set (the page
+   * cache keeps them): mapped chunks' own, and the zeroed pages that memory chunks were
+   * written over.
+   */
+  private unmapEvicted(c: Chunk): void {
+    const seg = c.segment;
+    const view = seg.mapping;
+    const ops = this.mapOps;
+    if (view === undefined || ops === undefined) return;
+    // From the start of its first page: the chunk before it shared that page and left earlier.
+    const from = c.start - seg.start;
+    const to = (c.closed ? Math.min(c.end, seg.end) : c.start + c.used) - seg.start;
+    ops.dontNeed(view.buffer, view.byteOffset + from - (from % 4096), view.byteOffset + to);
+    // The segment's last chunk gone: nothing appends there again.
+    if (c.closed && c.end >= seg.end && seg !== this.mapSegment) seg.mapping = undefined;
   }
 
   private schedule(): void {
@@ -312,6 +429,12 @@ export class CommitLog {
         }
       }
       const stamp = this.pendingTimestamp;
+      if (c.mapped) {
+        // Encoded into the page cache already: nothing to copy.
+        this.mappedWriteBytes += to - from;
+        this.completed(c, to, stamp);
+        continue;
+      }
       const filePos = c.start - seg.start + from;
       const t0 = performance.now();
       if (to - from <= SYNC_WRITE_MAX && !seg.syncing && t0 >= this.syncWritesOffUntil) {

@@ -80,7 +80,13 @@ export class DefaultMessageStore implements MessageStore {
     const sleeps = helper?.threadSleeps;
     // -1: the platform has no per-thread count; the process's is used then.
     const threadSleeps = sleeps !== undefined && sleeps() >= 0 ? sleeps : undefined;
-    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps }, cfg.zeroAheadBytes, (err) =>
+    const mapped =
+      cfg.flushDiskType === 'ASYNC_FLUSH' && cfg.mappedWrites && helper?.mapShared !== undefined && helper.zeroFill !== undefined && helper.dontNeed !== undefined
+        ? { mapShared: helper.mapShared, zeroFill: helper.zeroFill, dontNeed: helper.dontNeed }
+        : undefined;
+    // With ASYNC_FLUSH the zeros ahead are there for mapped writes: without those, only when asked for.
+    const zeroAhead = cfg.flushDiskType === 'ASYNC_FLUSH' && mapped === undefined && config.zeroAheadBytes === undefined ? 0 : cfg.zeroAheadBytes;
+    this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps, mapped }, zeroAhead, (err) =>
       this.logger.warn({ err }, 'writing zeros ahead of the commit log failed; appends go on into unwritten space'),
     );
     this.consumeQueues = new ConsumeQueueStore(join(root, 'consumequeue'), cfg.mappedFileSizeConsumeQueue, cfg.consumeQueueTailEntries);
@@ -113,7 +119,7 @@ export class DefaultMessageStore implements MessageStore {
       }
     };
     const native = cfg.dropPageCacheBehind ? helper : null;
-    const dropBehind = native === null ? undefined : new DropBehind(this.commitLog.segments, native, cfg.pageCacheKeepBytes, this.logger);
+    const dropBehind = native === null ? undefined : new DropBehind(this.commitLog.segments, native, cfg.pageCacheKeepBytes, this.logger, () => this.commitLog.mappedFrom);
     this.dropBehind = dropBehind;
     if (dropBehind !== undefined) {
       // Older records are no longer in the page cache: they get the from-disk pull limits.
@@ -358,6 +364,7 @@ export class DefaultMessageStore implements MessageStore {
       consumeQueues: this.consumeQueues.size,
       hotTailBytes: this.commitLog.hot.size,
       hotTailRecycledChunks: this.commitLog.hot.recycled,
+      mappedWriteBytes: this.commitLog.mappedWriteBytes,
       pageCacheDroppedBytes: this.dropBehind?.droppedBytes ?? -1,
       recoveryReplayedRecords: this.replayed,
     };

@@ -11,6 +11,11 @@
 // may still be queued on a socket, so a chunk is recycled only when every slice it gave went
 // out under a lease (HotLease) and every lease has been released; a slice taken without one
 // pins the chunk, and its memory is left to the GC.
+//
+// A mapped chunk (commit-log.ts, mapped writes) is a view of the segment file's shared mapping:
+// the appends' bytes are in the page cache as they are encoded, and nothing is recycled: once
+// it leaves the hot tail its pages leave the process's resident set (onEvicted), and any
+// slice still held maps them in again when read.
 import { openSync, read } from 'node:fs';
 import type { SegmentFile } from './segment-file.js';
 
@@ -56,6 +61,8 @@ export interface Chunk {
   evicted: boolean;
   /** The whole buffer buf is a view of (buf may be shorter at a segment's end). */
   readonly backing: Buffer;
+  /** buf is a view of the segment's shared mapping, not memory of its own. */
+  readonly mapped: boolean;
 }
 
 /** Bytes of the spare touched per prefault step (64 pages). */
@@ -71,6 +78,8 @@ export class HotTail {
   private prefaulting = false;
   /** Evicted chunks whose memory became the spare, the next chunk's memory (for tests and stats). */
   recycled = 0;
+  /** Called for each chunk that leaves the hot tail. */
+  onEvicted: (c: Chunk) => void = () => undefined;
 
   constructor(
     private readonly limit: number,
@@ -102,15 +111,27 @@ export class HotTail {
       backing = Buffer.allocUnsafeSlow(capacity);
     }
     const buf = capacity === backing.length ? backing : backing.subarray(0, capacity);
-    const c: Chunk = { start, buf, segment, used: 0, written: 0, closed: false, end: start, pinned: false, leases: 0, evicted: false, backing };
+    return this.push({ start, buf, segment, used: 0, written: 0, closed: false, end: start, pinned: false, leases: 0, evicted: false, backing, mapped: false });
+  }
+
+  /** A chunk over view, a range of segment's mapping starting at log offset start. */
+  addMapped(start: number, view: Buffer, segment: SegmentFile): Chunk {
+    const cur = this.current;
+    if (cur !== undefined && !cur.closed) this.close(cur, cur.start + cur.used);
+    return this.push({ start, buf: view, segment, used: 0, written: 0, closed: false, end: start, pinned: true, leases: 0, evicted: false, backing: view, mapped: true });
+  }
+
+  private push(c: Chunk): Chunk {
     this.chunks.push(c);
-    this.bytes += capacity;
+    this.bytes += c.buf.length;
     return c;
   }
 
   close(c: Chunk, end: number): void {
     c.closed = true;
     c.end = end;
+    // A mapped chunk holds only the pages its records reached.
+    if (c.mapped) this.bytes -= c.buf.length - c.used;
   }
 
   /** The first chunk with bytes not yet written. */
@@ -131,7 +152,8 @@ export class HotTail {
       const mid = (lo + hi) >> 1;
       const c = chunks[mid] as Chunk;
       if (offset < c.start) hi = mid - 1;
-      else if (offset >= c.start + c.buf.length) lo = mid + 1;
+      // A closed chunk ends where the next one starts, which may be before its buffer ends.
+      else if (offset >= (c.closed ? c.end : c.start + c.buf.length)) lo = mid + 1;
       else {
         const pos = offset - c.start;
         if (pos + size > c.used) return undefined;
@@ -153,8 +175,9 @@ export class HotTail {
       const c = this.chunks[0] as Chunk;
       if (c.written < c.used) break;
       this.chunks.shift();
-      this.bytes -= c.buf.length;
+      this.bytes -= c.mapped ? c.used : c.buf.length;
       c.evicted = true;
+      this.onEvicted(c);
       this.offer(c);
     }
   }
@@ -170,7 +193,7 @@ export class HotTail {
    * released.
    */
   offer(c: Chunk): void {
-    if (!c.evicted || c.pinned || c.leases > 0 || c.backing.length !== this.chunkSize) return;
+    if (c.mapped || !c.evicted || c.pinned || c.leases > 0 || c.backing.length !== this.chunkSize) return;
     // Once only: a chunk offered is done with, whatever happens to its memory next.
     c.pinned = true;
     if (this.spare !== undefined && this.spareReady >= this.chunkSize) return;
@@ -188,7 +211,8 @@ export class HotTail {
   prefault(): void {
     if (this.spareReady >= this.chunkSize || this.prefaulting) return;
     const cur = this.current;
-    if (cur === undefined || cur.used * 4 < cur.buf.length) return;
+    // The next chunk of a mapped one is mapped too, as long as the zeros keep ahead.
+    if (cur === undefined || cur.mapped || cur.used * 4 < cur.buf.length) return;
     // A written chunk beyond the limit may be waiting for the next completed write to leave:
     // its memory, when free, is the spare, and a new buffer would only be thrown away.
     this.evict();

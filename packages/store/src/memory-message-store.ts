@@ -159,6 +159,7 @@ export class MemoryMessageStore implements MessageStore {
       consumeQueues: n,
       hotTailBytes: 0,
       hotTailRecycledChunks: 0,
+      mappedWriteBytes: 0,
       pageCacheDroppedBytes: -1,
       recoveryReplayedRecords: 0,
     };

@@ -31,9 +31,16 @@ export interface MessageStoreConfig {
   /**
    * How far ahead of its appends the commit log is kept written with zeros, so that appends
    * overwrite allocated blocks and each fdatasync has no block allocation to commit (16 MiB
-   * with SYNC_FLUSH, 0 = off with ASYNC_FLUSH; see docs/storage.md).
+   * with SYNC_FLUSH; with ASYNC_FLUSH 8 MiB when mapped writes are on, else 0 = off; see
+   * docs/storage.md).
    */
   zeroAheadBytes?: number | undefined;
+  /**
+   * With ASYNC_FLUSH, appends encode straight into a shared mapping of the segment file (the
+   * page cache) wherever the zeros ahead have reached, instead of into memory that is then
+   * written (default true; needs the native helper, see docs/storage.md).
+   */
+  mappedWrites?: boolean | undefined;
   /**
    * Let the kernel drop commit-log pages from the page cache once they are fdatasync'ed
    * (default true; needs the native helper built at install time, see docs/storage.md).
@@ -179,6 +186,8 @@ export interface StoreStats {
   hotTailBytes: number;
   /** Hot-tail chunks whose memory, once they left the hot tail, was kept for the next chunk. */
   hotTailRecycledChunks: number;
+  /** Commit-log bytes appended straight into a segment's mapping (mapped writes), not written from memory. */
+  mappedWriteBytes: number;
   /** Commit-log bytes whose pages the kernel was told to drop (drop-behind); -1 without it. */
   pageCacheDroppedBytes: number;
   /** Records whose consume-queue and index entries the last start rebuilt from the commit log. */

@@ -19,6 +19,19 @@ export interface NativeHelper {
   fillBodyCrcs?(buf: Uint8Array, from: number, to: number): number;
   /** Voluntary context switches of the calling thread so far; -1 where the OS cannot tell. */
   threadSleeps?(): number;
+  /**
+   * A shared, writable mapping of [offset, offset + length) of a file (offset page-aligned),
+   * unmapped when the ArrayBuffer is collected. Throws when mmap fails.
+   */
+  mapShared?(fd: number, offset: number, length: number): ArrayBuffer;
+  /**
+   * On the thread pool: zeros over the file's [filePos, filePos + to - from) in 1 MiB writes,
+   * then MADV_POPULATE_WRITE over [from, to) of buffer (a mapping; null: none). Resolves to 0 or
+   * the write's errno value.
+   */
+  zeroFill?(fd: number, filePos: number, buffer: ArrayBufferLike | null, from: number, to: number): Promise<number>;
+  /** MADV_DONTNEED over the whole pages inside [from, to) of a mapping: 0 or an errno value. */
+  dontNeed?(buffer: ArrayBufferLike, from: number, to: number): number;
   /** Whether crc32 uses carry-less multiplies (PCLMULQDQ) on this CPU. */
   crc32Accelerated?: boolean;
 }

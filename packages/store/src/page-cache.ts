@@ -37,6 +37,11 @@ export class DropBehind {
     /** The newest this many flushed bytes stay cached (catch-up reads of recent records). */
     private readonly keepBytes: number,
     private readonly logger: Logger,
+    /**
+     * Offset from which pages may still be mapped by the commit log (mapped writes): the kernel
+     * does not drop mapped pages, so the drop waits until they are let go.
+     */
+    private readonly mappedFrom: () => number = () => Number.MAX_SAFE_INTEGER,
   ) {}
 
   /** Pages below offset are left as they are (the log as recovered at start-up). */
@@ -51,7 +56,7 @@ export class DropBehind {
 
   /** Called after an fdatasync covered everything below flushed. */
   flushed(flushed: number): void {
-    const behind = Math.min(flushed - this.keepBytes, this.floor);
+    const behind = Math.min(flushed - this.keepBytes, this.floor, this.mappedFrom());
     if (this.busy || this.disabled || behind - this.done < DROP_STEP) return;
     const end = behind - (behind % PAGE);
     this.busy = true;

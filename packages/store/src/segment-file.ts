@@ -19,6 +19,11 @@ export class SegmentFile {
   private syncs = 0;
   /** Last time data was appended (clock of the store), or the file's mtime when loaded. */
   lastModified: number;
+  /**
+   * The whole file's shared mapping while the commit log appends into it (mapped writes); the
+   * mapping itself lives until no view of it is left.
+   */
+  mapping: Buffer | undefined;
 
   constructor(
     dir: string,

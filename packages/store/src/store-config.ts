@@ -19,6 +19,7 @@ export interface ResolvedStoreConfig {
   maxMessageSize: number;
   hotTailBytes: number;
   zeroAheadBytes: number;
+  mappedWrites: boolean;
   dropPageCacheBehind: boolean;
   pageCacheKeepBytes: number;
   recoveryCheckBytes: number;
@@ -78,7 +79,8 @@ export function resolveStoreConfig(c: MessageStoreConfig): ResolvedStoreConfig {
     cleanResourceInterval: c.cleanResourceInterval ?? 10_000,
     maxMessageSize: c.maxMessageSize ?? 4 * 1024 * 1024,
     hotTailBytes: c.hotTailBytes ?? 256 * 1024 * 1024,
-    zeroAheadBytes: c.zeroAheadBytes ?? ((c.flushDiskType ?? 'ASYNC_FLUSH') === 'SYNC_FLUSH' ? 16 * 1024 * 1024 : 0),
+    zeroAheadBytes: c.zeroAheadBytes ?? ((c.flushDiskType ?? 'ASYNC_FLUSH') === 'SYNC_FLUSH' ? 16 * 1024 * 1024 : (c.mappedWrites ?? true) ? 8 * 1024 * 1024 : 0),
+    mappedWrites: c.mappedWrites ?? true,
     dropPageCacheBehind: c.dropPageCacheBehind ?? true,
     pageCacheKeepBytes: c.pageCacheKeepBytes ?? 256 * 1024 * 1024,
     recoveryCheckBytes: c.recoveryCheckBytes ?? 64 * 1024 * 1024,

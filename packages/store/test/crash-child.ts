@@ -20,6 +20,8 @@ const worker = async (): Promise<void> => {
     }
   }
 };
+// How many bytes went through segment mappings so far (mapped writes), for the test to see.
+setInterval(() => process.stdout.write(`mapped ${store.stats().mappedWriteBytes}\n`), 5);
 await Promise.all(Array.from({ length: 16 }, worker));
 // Stay alive until killed.
 setInterval(() => undefined, 1000);

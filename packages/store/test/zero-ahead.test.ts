@@ -78,11 +78,11 @@ test('with zero-ahead the blocks past the last record are written; without it th
   }
 });
 
-test('zero-ahead is on by default with SYNC_FLUSH only', () => {
+test('zero-ahead is on by default: 16 MiB with SYNC_FLUSH, 8 MiB for mapped writes with ASYNC_FLUSH', () => {
   const base = { storePathRootDir: '/unused', storeHost: '127.0.0.1:10911' };
   assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'SYNC_FLUSH' }).zeroAheadBytes, 16 * MiB);
-  assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'ASYNC_FLUSH' }).zeroAheadBytes, 0);
-  assert.equal(resolveStoreConfig(base).zeroAheadBytes, 0);
+  assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'ASYNC_FLUSH', mappedWrites: false }).zeroAheadBytes, 0);
+  assert.equal(resolveStoreConfig(base).zeroAheadBytes, 8 * MiB);
   assert.equal(resolveStoreConfig({ ...base, flushDiskType: 'SYNC_FLUSH', zeroAheadBytes: 0 }).zeroAheadBytes, 0);
 });
 

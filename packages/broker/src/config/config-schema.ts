@@ -105,6 +105,7 @@ export const CONFIG_READERS: { readonly [K in keyof BrokerConfig]-?: Reader } = 
   pageCacheKeepBytes: int(0),
   recoveryCheckBytes: int(0),
   zeroAheadBytes: int(0),
+  mappedWrites: bool,
   returnMemoryWhenIdle: bool,
   maxTransferBytesOnMessageInDisk: int(1, 64 * 1024 * 1024),
   maxTransferCountOnMessageInDisk: int(1, 65536),

@@ -1,0 +1,244 @@
+// Shared, writable mappings of a commit-log segment, so that appends encode their records
+// straight into the page cache (no write call, no copy), as RocketMQ's mapped files do.
+//
+// mapShared(fd, offset, length) returns an ArrayBuffer over the mapping; it is unmapped when
+// that ArrayBuffer is collected, so views of it stay valid however long a reader keeps them.
+// The pages must be allocated and writable before the event loop writes into them:
+// zeroFill(fd, filePos, buffer, from, to) does that on the thread pool. It writes zeros over the
+// file's bytes behind [from, to) of the mapping (starting at filePos), in 1 MiB writes (larger
+// single writes are several times slower on the benchmark machine): the blocks are allocated
+// there, and a full disk comes back as an errno value, not as a SIGBUS on the writer. Then it
+// maps the pages in writable (MADV_POPULATE_WRITE), so the writer takes no page faults either.
+// It resolves to the write's errno value (a failed populate only costs faults later).
+// dontNeed(buffer, from, to) takes the whole pages inside [from, to) out of this process's page
+// tables (MADV_DONTNEED): the page cache keeps them, the process's resident size drops, and a
+// later access maps them in again. Every call returns 0 or an errno value; arguments out of
+// range throw a TypeError.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "helper.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static size_t page_size(void) {
+  static size_t size = 0;
+  if (size == 0) {
+    long s = sysconf(_SC_PAGESIZE);
+    size = s > 0 ? (size_t)s : 4096;
+  }
+  return size;
+}
+
+static napi_value throw_usage(napi_env env, const char* message) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+  return NULL;
+}
+
+static napi_value int_value(napi_env env, int v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+static int whole(napi_env env, napi_value v, double min, double max, int64_t* out) {
+  napi_valuetype type;
+  double d;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number) return 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (!(d >= min && d <= max) || d != (double)(int64_t)d) return 0;
+  *out = (int64_t)d;
+  return 1;
+}
+
+static void unmap(napi_env env, void* data, void* hint) {
+  (void)env;
+  munmap(data, (size_t)(uintptr_t)hint);
+}
+
+#define MAP_USAGE "mapShared(fd, offset, length): offset a multiple of the page size, length >= 1"
+
+static napi_value map_shared(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int64_t fd, offset, length;
+  if (argc != 3 || !whole(env, argv[0], 0, 2147483647.0, &fd) || !whole(env, argv[1], 0, 9007199254740991.0, &offset) ||
+      !whole(env, argv[2], 1, 1099511627776.0, &length) || offset % (int64_t)page_size() != 0) {
+    return throw_usage(env, MAP_USAGE);
+  }
+  void* addr = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, (off_t)offset);
+  if (addr == MAP_FAILED) {
+    napi_throw_error(env, "ERR_CONTRAIL_MMAP", "mmap of a commit-log segment failed");
+    return NULL;
+  }
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env, addr, (size_t)length, unmap, (void*)(uintptr_t)length, &ab) != napi_ok) {
+    munmap(addr, (size_t)length);
+    return NULL;
+  }
+  return ab;
+}
+
+/* The page-rounded range [from, to) of an ArrayBuffer: outward for populate, inward for dontNeed. */
+static int range_of(napi_env env, size_t argc, napi_value* argv, int outward, char** base, size_t* len) {
+  void* data;
+  size_t size;
+  int64_t from, to;
+  if (argc != 3 || napi_get_arraybuffer_info(env, argv[0], &data, &size) != napi_ok ||
+      !whole(env, argv[1], 0, (double)size, &from) || !whole(env, argv[2], (double)from, (double)size, &to)) {
+    return 0;
+  }
+  size_t p = page_size();
+  size_t a = outward ? (size_t)from / p * p : ((size_t)from + p - 1) / p * p;
+  size_t b = outward ? ((size_t)to + p - 1) / p * p : (size_t)to / p * p;
+  if (b > size) b = size / p * p;
+  *base = (char*)data + a;
+  *len = b > a ? b - a : 0;
+  return 1;
+}
+
+#define RANGE_USAGE "(buffer, from, to): an ArrayBuffer from mapShared and 0 <= from <= to <= its length"
+
+static napi_value dont_need(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char* base;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (!range_of(env, argc, argv, 0, &base, &len)) return throw_usage(env, "dontNeed" RANGE_USAGE);
+  return int_value(env, len == 0 || madvise(base, len, MADV_DONTNEED) == 0 ? 0 : errno);
+}
+
+/*
+ * Queues req (whose work holds `buffer`, a reference to the mapping) on the thread pool and
+ * returns its promise; when it cannot be queued, the reference is deleted, req freed and the
+ * promise resolves to ECANCELED.
+ */
+static napi_value queue_with_buffer(napi_env env, const char* name, napi_async_execute_callback execute,
+                                    napi_async_complete_callback complete, work_head* req, napi_ref buffer) {
+  napi_value promise, resource_name;
+  if (napi_create_promise(env, &req->deferred, &promise) != napi_ok) {
+    if (buffer != NULL) napi_delete_reference(env, buffer);
+    free(req);
+    return NULL;
+  }
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, execute, complete, req, &req->work) != napi_ok) {
+    if (buffer != NULL) napi_delete_reference(env, buffer);
+    napi_resolve_deferred(env, req->deferred, int_value(env, ECANCELED));
+    free(req);
+    return promise;
+  }
+  if (napi_queue_async_work(env, req->work) != napi_ok) {
+    napi_delete_async_work(env, req->work);
+    if (buffer != NULL) napi_delete_reference(env, buffer);
+    napi_resolve_deferred(env, req->deferred, int_value(env, ECANCELED));
+    free(req);
+  }
+  return promise;
+}
+
+#define ZERO_WRITE (1024 * 1024)
+
+typedef struct {
+  work_head head;
+  napi_ref buffer; /* keeps the mapping from being collected (unmapped) while the work runs; or NULL */
+  int fd;
+  int64_t file_pos;
+  size_t length;
+  char* base; /* the page-rounded range to populate */
+  size_t len;
+  int result;
+} zero_request;
+
+static void zero_execute(napi_env env, void* data) {
+  (void)env;
+  zero_request* req = data;
+  static char* zeros = NULL;
+  if (zeros == NULL) {
+    char* z = calloc(1, ZERO_WRITE);
+    /* Thread-pool threads may race here: the loser frees its copy. */
+    if (z != NULL && !__sync_bool_compare_and_swap(&zeros, NULL, z)) free(z);
+    if (zeros == NULL) {
+      req->result = ENOMEM;
+      return;
+    }
+  }
+  size_t done = 0;
+  while (done < req->length) {
+    size_t n = req->length - done < ZERO_WRITE ? req->length - done : ZERO_WRITE;
+    ssize_t w = pwrite(req->fd, zeros, n, (off_t)(req->file_pos + (int64_t)done));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      req->result = errno;
+      return;
+    }
+    if (w == 0) {
+      req->result = EIO;
+      return;
+    }
+    done += (size_t)w;
+  }
+  if (req->len > 0) madvise(req->base, req->len, MADV_POPULATE_WRITE);
+  req->result = 0;
+}
+
+static void zero_complete(napi_env env, napi_status status, void* data) {
+  zero_request* req = data;
+  if (req->buffer != NULL) napi_delete_reference(env, req->buffer);
+  finish_promised_work(env, &req->head, int_value(env, status == napi_ok ? req->result : ECANCELED));
+}
+
+#define ZERO_USAGE "zeroFill(fd, filePos, buffer, from, to): a descriptor, a whole number >= 0, an ArrayBuffer from mapShared (or null: nothing to populate) and 0 <= from <= to <= its length"
+
+static napi_value zero_fill(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  char* base;
+  size_t len;
+  int64_t fd, file_pos, from, to;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  napi_valuetype buffer_type = napi_undefined;
+  if (argc == 5) napi_typeof(env, argv[2], &buffer_type);
+  int no_buffer = buffer_type == napi_null;
+  if (argc != 5 || !whole(env, argv[0], 0, 2147483647.0, &fd) || !whole(env, argv[1], 0, 9007199254740991.0, &file_pos) ||
+      !whole(env, argv[3], 0, 9007199254740991.0, &from) || !whole(env, argv[4], (double)from, 9007199254740991.0, &to) ||
+      (!no_buffer && !range_of(env, 3, argv + 2, 1, &base, &len))) {
+    return throw_usage(env, ZERO_USAGE);
+  }
+  if (no_buffer) {
+    base = NULL;
+    len = 0;
+  }
+  zero_request* req = calloc(1, sizeof *req);
+  if (req == NULL) {
+    napi_throw_error(env, "ENOMEM", "zeroFill: out of memory");
+    return NULL;
+  }
+  if (!no_buffer && napi_create_reference(env, argv[2], 1, &req->buffer) != napi_ok) {
+    free(req);
+    return NULL;
+  }
+  req->fd = (int)fd;
+  req->file_pos = file_pos;
+  req->length = (size_t)(to - from);
+  req->base = base;
+  req->len = len;
+  return queue_with_buffer(env, "contrail.zeroFill", zero_execute, zero_complete, &req->head, req->buffer);
+}
+
+void register_mapped_file(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "mapShared", NAPI_AUTO_LENGTH, map_shared, NULL, &fn);
+  napi_set_named_property(env, exports, "mapShared", fn);
+  napi_create_function(env, "dontNeed", NAPI_AUTO_LENGTH, dont_need, NULL, &fn);
+  napi_set_named_property(env, exports, "dontNeed", fn);
+  napi_create_function(env, "zeroFill", NAPI_AUTO_LENGTH, zero_fill, NULL, &fn);
+  napi_set_named_property(env, exports, "zeroFill", fn);
+}
