@@ -168,7 +168,7 @@ export class CommitLog {
    * dispatchable record's request to sink. Queue offsets count up from firstQueueOffset for
    * dispatchable records. False when the batch cannot fit a segment; `last` tells the rest.
    */
-  append(records: readonly PreparedRecord[], firstQueueOffset: number, storeTimestamp: number, sink: (r: DispatchRequest) => void): boolean {
+  append(records: readonly PreparedRecord[], firstQueueOffset: number, storeTimestamp: number, sink: (r: DispatchRequest) => void, now = this.now()): boolean {
     let total = 0;
     for (let i = 0; i < records.length; i++) total += (records[i] as PreparedRecord).size;
     const segSize = this.segments.fileSize;
@@ -200,7 +200,7 @@ export class CommitLog {
     chunk.used = pos;
     this.maxOffset = phy;
     this.pendingTimestamp = storeTimestamp;
-    chunk.segment.lastModified = this.now();
+    chunk.segment.lastModified = now;
     this.schedule();
     this.zeroMore();
     const last = this.last;

@@ -26,7 +26,7 @@ import type {
   TagsCodeFilter,
 } from './message-store.js';
 import { pullMessages, searchOffsetByTime } from './pull-scan.js';
-import { isPrepareFailure, RecordEncoder, type PreparedRecord } from './record-encoder.js';
+import { blankPrepared, isPrepareFailure, RecordEncoder, type PreparedRecord } from './record-encoder.js';
 import { RetentionService } from './retention-service.js';
 import { ReputDispatcher } from './reput-dispatcher.js';
 import type { DispatchRequest } from './dispatch-request.js';
@@ -48,6 +48,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly encoder: RecordEncoder;
   private readonly reput: ReputDispatcher;
   private readonly waiters: AppendWaiters;
+  /** putMessage's prepared record and the array it is passed in. */
+  private readonly one: [PreparedRecord] = [blankPrepared()];
   /** Where appends hand their dispatch requests. */
   private readonly toReput: (r: DispatchRequest) => void;
   private readonly flusher: FlushService;
@@ -94,6 +96,8 @@ export class DefaultMessageStore implements MessageStore {
     this.reput = new ReputDispatcher(this.consumeQueues, this.index, this.logger);
     const reput = this.reput;
     this.toReput = (r) => reput.push(r);
+    const encoder = this.encoder;
+    reput.onDispatched = (r) => encoder.recycle(r);
     this.waiters = new AppendWaiters(cfg.syncFlushTimeout);
     this.flusher = new FlushService(this.commitLog, cfg.flushDiskType, cfg.flushIntervalCommitLog, this.logger);
     this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
@@ -207,9 +211,12 @@ export class DefaultMessageStore implements MessageStore {
   putMessage(m: PutMessageInput): Promise<PutMessageResult> {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(refused);
-    const p = this.encoder.prepare(m);
+    const one = this.one;
+    const p = this.encoder.prepare(m, one[0]);
     if (isPrepareFailure(p)) return Promise.resolve(this.failed(p.status, p.remark));
-    return this.appendPrepared([p], m);
+    // The record is encoded before this returns, so one scratch record and array serve every
+    // call (the record keeps the last message until the next one).
+    return this.appendPrepared(one, m);
   }
 
   putMessages(items: PutMessageInput[]): Promise<PutMessageResult> {
@@ -242,9 +249,10 @@ export class DefaultMessageStore implements MessageStore {
 
   /** Appends records of one topic and queue (first is the first one's input). */
   private appendPrepared(prepared: readonly PreparedRecord[], first: PutMessageInput): Promise<PutMessageResult> {
-    const storeTimestamp = first.storeTimestamp ?? this.config.now();
+    const now = this.config.now();
+    const storeTimestamp = first.storeTimestamp ?? now;
     const firstQueueOffset = this.consumeQueues.nextOffset(first.topic, first.queueId);
-    if (!this.commitLog.append(prepared, firstQueueOffset, storeTimestamp, this.toReput)) {
+    if (!this.commitLog.append(prepared, firstQueueOffset, storeTimestamp, this.toReput, now)) {
       return Promise.resolve(this.failed('MESSAGE_ILLEGAL', 'the message does not fit in a commit-log segment'));
     }
     const out = this.commitLog.last;

@@ -14,6 +14,11 @@ export class ReputDispatcher {
   private pending: DispatchRequest[] = [];
   private head = 0;
   private readonly listeners = new Set<ArriveListener>();
+  /**
+   * Given each appended request once it is dispatched: nothing here holds it afterwards (the
+   * consume queue, index and listeners take its fields), so the encoder reuses it.
+   */
+  onDispatched: (r: DispatchRequest) => void = () => undefined;
 
   constructor(
     private readonly queues: ConsumeQueueStore,
@@ -41,6 +46,7 @@ export class ReputDispatcher {
       if (r.physicalOffset + r.size > offset) break;
       h++;
       this.dispatchOne(r, notify);
+      this.onDispatched(r);
     }
     if (h === p.length) {
       this.pending = [];
