@@ -57,7 +57,8 @@ export interface MappedFileOps {
   mapShared(fd: number, offset: number, length: number): ArrayBuffer;
   /** Writes zeros over the file from filePos for to - from bytes, then populates [from, to) of buffer (when given). */
   zeroFill(fd: number, filePos: number, buffer: ArrayBufferLike | null, from: number, to: number): Promise<number>;
-  dontNeed(buffer: ArrayBufferLike, from: number, to: number): number;
+  /** MADV_DONTNEED over the whole pages inside [from, to) of buffer, on the thread pool: 0 or an errno value. */
+  dontNeed(buffer: ArrayBufferLike, from: number, to: number): Promise<number>;
 }
 
 /**
@@ -382,7 +383,8 @@ export class CommitLog {
     // From the start of its first page: the chunk before it shared that page and left earlier.
     const from = c.start - seg.start;
     const to = (c.closed ? Math.min(c.end, seg.end) : c.start + c.used) - seg.start;
-    ops.dontNeed(view.buffer, view.byteOffset + from - (from % 4096), view.byteOffset + to);
+    // Nothing waits on it: a failure only leaves the pages resident until the mapping goes.
+    void ops.dontNeed(view.buffer, view.byteOffset + from - (from % 4096), view.byteOffset + to);
     // The segment's last chunk gone: nothing appends there again.
     if (c.closed && c.end >= seg.end && seg !== this.mapSegment) seg.mapping = undefined;
   }

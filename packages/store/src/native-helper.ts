@@ -30,8 +30,8 @@ export interface NativeHelper {
    * the write's errno value.
    */
   zeroFill?(fd: number, filePos: number, buffer: ArrayBufferLike | null, from: number, to: number): Promise<number>;
-  /** MADV_DONTNEED over the whole pages inside [from, to) of a mapping: 0 or an errno value. */
-  dontNeed?(buffer: ArrayBufferLike, from: number, to: number): number;
+  /** MADV_DONTNEED over the whole pages inside [from, to) of a mapping, on the thread pool: 0 or an errno value. */
+  dontNeed?(buffer: ArrayBufferLike, from: number, to: number): Promise<number>;
   /** Whether crc32 uses carry-less multiplies (PCLMULQDQ) on this CPU. */
   crc32Accelerated?: boolean;
 }

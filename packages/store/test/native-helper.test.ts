@@ -1,6 +1,6 @@
 // The native helper's CRC32 against the JS one over random inputs, and its fillBodyCrcs against
 // the encoder's own BODYCRC, record for record; bad ranges and arguments throw and change nothing.
-// Its per-thread sleep count against the process's.
+// Its per-thread sleep count against the process's. Its file mapping calls on a real file.
 import { test } from 'node:test';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +10,9 @@ import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, crc32Portable } from '@contrail/c
 import { nativeHelper } from '../src/native-helper.js';
 import { RecordEncoder, isPrepareFailure, type PreparedRecord } from '../src/record-encoder.js';
 import type { PutMessageInput } from '../src/index.js';
-import { msg } from './helpers.js';
+import { msg, tempDir } from './helpers.js';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 // On Linux in CI the helper must have been built: a silent skip would hide a broken build.
 const mustHaveHelper = process.platform === 'linux' && process.env.CI === 'true';
@@ -167,5 +169,35 @@ test('threadSleeps counts the event loop thread\'s own sleeps in the kernel, not
     assert.ok(sleeps() > waitedFrom);
   } finally {
     await worker.terminate();
+  }
+});
+
+test('mapShared maps a file for writing, zeroFill writes zeros behind a range, dontNeed keeps the bytes; bad arguments throw', { skip: helper?.mapShared === undefined && !mustHaveHelper }, async () => {
+  const h = helper as NonNullable<typeof helper>;
+  assert.ok(h.mapShared !== undefined && h.zeroFill !== undefined && h.dontNeed !== undefined, 'the helper has the mapping calls');
+  const { dir, cleanup } = await tempDir();
+  const path = join(dir, 'seg');
+  const fd = openSync(path, 'w+');
+  try {
+    ftruncateSync(fd, 1 << 20);
+    writeSync(fd, Buffer.alloc(8192, 7), 0, 8192, 65536);
+    const ab = h.mapShared(fd, 0, 1 << 20);
+    const view = Buffer.from(ab);
+    assert.equal(view[65536], 7, 'the mapping shows the file');
+    // Zeros over [64 KiB, 72 KiB) of the file, then populated in the mapping.
+    assert.equal(await h.zeroFill(fd, 65536, ab, 65536, 73728), 0);
+    assert.equal(view[65536], 0);
+    view.write('through the mapping', 65536);
+    assert.equal(readFileSync(path).toString('latin1', 65536, 65536 + 19), 'through the mapping');
+    assert.equal(await h.dontNeed(ab, 0, 1 << 20), 0);
+    assert.equal(view.toString('latin1', 65536, 65536 + 19), 'through the mapping', 'read again after the pages were let go');
+    assert.equal(await h.zeroFill(fd, 0, null, 0, 4096), 0, 'without a mapping: zeros only');
+    assert.throws(() => h.mapShared?.(fd, 100, 4096), TypeError, 'offset not page-aligned');
+    assert.throws(() => h.zeroFill?.(fd, 0, ab, 10, 5), TypeError, 'to before from');
+    assert.throws(() => h.dontNeed?.(ab, 0, (1 << 20) + 1), TypeError, 'past the mapping');
+    assert.throws(() => h.mapShared?.(-1, 0, 4096), TypeError);
+  } finally {
+    closeSync(fd);
+    await cleanup();
   }
 });
