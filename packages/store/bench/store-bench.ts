@@ -152,10 +152,13 @@ async function main(): Promise<void> {
     ['128b', 128],
   ] as const) {
     const bytes = label === '1k' ? volume : volume / 4;
-    // Warm-up, not measured: the first appends run in the interpreter until V8 has compiled
-    // the append path, which in a run of a few hundred milliseconds is a fair part of it.
-    await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 64, { bytes: bytes / 4 }));
-    await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 16, { bytes: bytes / 8 }, undefined, 32));
+    // Warm-up, not measured: a process's first appends run slower until V8 has compiled the
+    // append path and sized its heap for it, which in a run of a few hundred milliseconds is a
+    // fair part of it. Measured (96 MiB runs of ASYNC x64 one after another, 2026-11-25): 490-620
+    // MB/s for the first two runs, 730-840 MB/s from the third on; after three runs of 24 MiB,
+    // the first 96 MiB run made 729-753. So each shape warms up for a time, not a volume.
+    await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 64, { seconds: quick ? 0.5 : 1 }));
+    await withDir((dir) => appendRun(dir, 'ASYNC_FLUSH', size, 16, { seconds: quick ? 0.25 : 0.5 }, undefined, 32));
     const raw = await rawWrite(bytes);
     let cold = { mbPerSec: 0, bytes: 0 };
     let hot = { mbPerSec: 0, bytes: 0 };
