@@ -38,22 +38,6 @@ static void drop_complete(napi_env env, napi_status status, void* data) {
   finish_promised_work(env, &req->head, value);
 }
 
-static napi_value throw_type(napi_env env, const char* message) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-  return NULL;
-}
-
-/* A JS number that is a whole number in [min, max], as int64. */
-static int whole_number(napi_env env, napi_value v, double min, double max, int64_t* out) {
-  napi_valuetype type;
-  double d;
-  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number) return 0;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  if (!(d >= min && d <= max) || d != (double)(int64_t)d) return 0;
-  *out = (int64_t)d;
-  return 1;
-}
-
 #define MAX_SAFE_INTEGER 9007199254740991.0
 #define USAGE "dropCache(fd, offset, length): fd a descriptor, offset a whole number >= 0, length a whole number >= 1"
 

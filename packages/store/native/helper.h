@@ -3,6 +3,7 @@
 #ifndef CONTRAIL_STORE_HELPER_H
 #define CONTRAIL_STORE_HELPER_H
 #include <node_api.h>
+#include <stdint.h>
 
 /* The start of every request a call queues on the thread pool. */
 typedef struct {
@@ -21,6 +22,12 @@ napi_value queue_promised_work(napi_env env, const char* name, napi_async_execut
 
 /* Resolves req's promise with value, deletes its work and frees req. */
 void finish_promised_work(napi_env env, work_head* req, napi_value value);
+
+/* Throws a TypeError (code ERR_INVALID_ARG_TYPE) with message; returns NULL for the caller to return. */
+napi_value throw_type(napi_env env, const char* message);
+
+/* Whether v is a JS number that is a whole number in [min, max]; if so, *out is it as int64. */
+int whole_number(napi_env env, napi_value v, double min, double max, int64_t* out);
 
 napi_value trim_memory(napi_env env, napi_callback_info info);
 napi_value thread_sleeps(napi_env env, napi_callback_info info);

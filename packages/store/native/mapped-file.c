@@ -35,25 +35,10 @@ static size_t page_size(void) {
   return size;
 }
 
-static napi_value throw_usage(napi_env env, const char* message) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-  return NULL;
-}
-
 static napi_value int_value(napi_env env, int v) {
   napi_value out;
   napi_create_int32(env, v, &out);
   return out;
-}
-
-static int whole(napi_env env, napi_value v, double min, double max, int64_t* out) {
-  napi_valuetype type;
-  double d;
-  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number) return 0;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  if (!(d >= min && d <= max) || d != (double)(int64_t)d) return 0;
-  *out = (int64_t)d;
-  return 1;
 }
 
 static void unmap(napi_env env, void* data, void* hint) {
@@ -68,9 +53,9 @@ static napi_value map_shared(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int64_t fd, offset, length;
-  if (argc != 3 || !whole(env, argv[0], 0, 2147483647.0, &fd) || !whole(env, argv[1], 0, 9007199254740991.0, &offset) ||
-      !whole(env, argv[2], 1, 1099511627776.0, &length) || offset % (int64_t)page_size() != 0) {
-    return throw_usage(env, MAP_USAGE);
+  if (argc != 3 || !whole_number(env, argv[0], 0, 2147483647.0, &fd) || !whole_number(env, argv[1], 0, 9007199254740991.0, &offset) ||
+      !whole_number(env, argv[2], 1, 1099511627776.0, &length) || offset % (int64_t)page_size() != 0) {
+    return throw_type(env, MAP_USAGE);
   }
   void* addr = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, (off_t)offset);
   if (addr == MAP_FAILED) {
@@ -91,7 +76,7 @@ static int range_of(napi_env env, size_t argc, napi_value* argv, int outward, ch
   size_t size;
   int64_t from, to;
   if (argc != 3 || napi_get_arraybuffer_info(env, argv[0], &data, &size) != napi_ok ||
-      !whole(env, argv[1], 0, (double)size, &from) || !whole(env, argv[2], (double)from, (double)size, &to)) {
+      !whole_number(env, argv[1], 0, (double)size, &from) || !whole_number(env, argv[2], (double)from, (double)size, &to)) {
     return 0;
   }
   size_t p = page_size();
@@ -197,10 +182,10 @@ static napi_value zero_fill(napi_env env, napi_callback_info info) {
   napi_valuetype buffer_type = napi_undefined;
   if (argc == 5) napi_typeof(env, argv[2], &buffer_type);
   int no_buffer = buffer_type == napi_null;
-  if (argc != 5 || !whole(env, argv[0], 0, 2147483647.0, &fd) || !whole(env, argv[1], 0, 9007199254740991.0, &file_pos) ||
-      !whole(env, argv[3], 0, 9007199254740991.0, &from) || !whole(env, argv[4], (double)from, 9007199254740991.0, &to) ||
+  if (argc != 5 || !whole_number(env, argv[0], 0, 2147483647.0, &fd) || !whole_number(env, argv[1], 0, 9007199254740991.0, &file_pos) ||
+      !whole_number(env, argv[3], 0, 9007199254740991.0, &from) || !whole_number(env, argv[4], (double)from, 9007199254740991.0, &to) ||
       (!no_buffer && !range_of(env, 3, argv + 2, 1, &base, &len))) {
-    return throw_usage(env, ZERO_USAGE);
+    return throw_type(env, ZERO_USAGE);
   }
   if (no_buffer) {
     base = NULL;
@@ -250,7 +235,7 @@ static napi_value dont_need(napi_env env, napi_callback_info info) {
   char* base;
   size_t len;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (!range_of(env, argc, argv, 0, &base, &len)) return throw_usage(env, "dontNeed" RANGE_USAGE);
+  if (!range_of(env, argc, argv, 0, &base, &len)) return throw_type(env, "dontNeed" RANGE_USAGE);
   dont_need_request* req = calloc(1, sizeof *req);
   if (req == NULL) {
     napi_throw_error(env, "ENOMEM", "dontNeed: out of memory");
