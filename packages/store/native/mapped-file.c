@@ -9,7 +9,8 @@
 // single writes are several times slower on the benchmark machine): the blocks are allocated
 // there, and a full disk comes back as an errno value, not as a SIGBUS on the writer. Then it
 // maps the pages in writable (MADV_POPULATE_WRITE), so the writer takes no page faults either.
-// It resolves to the write's errno value (a failed populate only costs faults later).
+// It resolves to 0, the write's errno value, or minus the populate's errno value when only the
+// populate failed (the zeros are written; the pages then fault in on first use).
 // dontNeed(buffer, from, to) takes the whole pages inside [from, to) out of this process's page
 // tables (MADV_DONTNEED), on the thread pool: the page cache keeps them, the process's resident
 // size drops, and a later access maps them in again. Both resolve to 0 or an errno value;
@@ -17,7 +18,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "helper.h"
@@ -41,6 +44,15 @@ static napi_value int_value(napi_env env, int v) {
   return out;
 }
 
+/* Marks the ArrayBuffers mapShared makes: the other calls refuse any other buffer (MADV_DONTNEED
+   on ordinary memory would zero it). */
+static const napi_type_tag MAPPING_TAG = {0x636f6e747261696cULL, 0x6d617070696e6721ULL};
+
+static int is_mapping(napi_env env, napi_value v) {
+  bool tagged = false;
+  return napi_check_object_type_tag(env, v, &MAPPING_TAG, &tagged) == napi_ok && tagged;
+}
+
 static void unmap(napi_env env, void* data, void* hint) {
   (void)env;
   munmap(data, (size_t)(uintptr_t)hint);
@@ -59,7 +71,9 @@ static napi_value map_shared(napi_env env, napi_callback_info info) {
   }
   void* addr = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, (off_t)offset);
   if (addr == MAP_FAILED) {
-    napi_throw_error(env, "ERR_CONTRAIL_MMAP", "mmap of a commit-log segment failed");
+    char message[160];
+    snprintf(message, sizeof message, "mmap of a commit-log segment failed: %s", strerror(errno));
+    napi_throw_error(env, "ERR_CONTRAIL_MMAP", message);
     return NULL;
   }
   napi_value ab;
@@ -67,6 +81,7 @@ static napi_value map_shared(napi_env env, napi_callback_info info) {
     munmap(addr, (size_t)length);
     return NULL;
   }
+  napi_type_tag_object(env, ab, &MAPPING_TAG);
   return ab;
 }
 
@@ -75,7 +90,7 @@ static int range_of(napi_env env, size_t argc, napi_value* argv, int outward, ch
   void* data;
   size_t size;
   int64_t from, to;
-  if (argc != 3 || napi_get_arraybuffer_info(env, argv[0], &data, &size) != napi_ok ||
+  if (argc != 3 || !is_mapping(env, argv[0]) || napi_get_arraybuffer_info(env, argv[0], &data, &size) != napi_ok ||
       !whole_number(env, argv[1], 0, (double)size, &from) || !whole_number(env, argv[2], (double)from, (double)size, &to)) {
     return 0;
   }
@@ -136,11 +151,11 @@ static void zero_execute(napi_env env, void* data) {
   (void)env;
   zero_request* req = data;
   static char* zeros = NULL;
-  if (zeros == NULL) {
+  if (__atomic_load_n(&zeros, __ATOMIC_ACQUIRE) == NULL) {
     char* z = calloc(1, ZERO_WRITE);
     /* Thread-pool threads may race here: the loser frees its copy. */
     if (z != NULL && !__sync_bool_compare_and_swap(&zeros, NULL, z)) free(z);
-    if (zeros == NULL) {
+    if (__atomic_load_n(&zeros, __ATOMIC_ACQUIRE) == NULL) {
       req->result = ENOMEM;
       return;
     }
@@ -160,8 +175,8 @@ static void zero_execute(napi_env env, void* data) {
     }
     done += (size_t)w;
   }
-  if (req->len > 0) madvise(req->base, req->len, MADV_POPULATE_WRITE);
-  req->result = 0;
+  /* Populate failing (EINVAL before Linux 5.14) is told apart from a failed write: -errno. */
+  req->result = req->len == 0 || madvise(req->base, req->len, MADV_POPULATE_WRITE) == 0 ? 0 : -errno;
 }
 
 static void zero_complete(napi_env env, napi_status status, void* data) {

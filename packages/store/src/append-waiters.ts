@@ -1,10 +1,11 @@
 // Appends waiting for their durability point (written for ASYNC_FLUSH, fdatasync'ed for
 // SYNC_FLUSH), in offset order. Parallel arrays and a head index: no object, timer or clock
 // read per append. A sweep timer turns the overdue ones into FLUSH_DISK_TIMEOUT: it ticks
-// every tenth of the timeout (10 ms to 1 s), each append records the tick it arrived in, and
-// an append is overdue once a whole timeout of ticks has passed since the end of that tick,
-// so it waits at least the timeout and at most about one tick more (plus the timer's own
-// lateness). The sweep starts with the first append and runs until stop(), unref'ed (pending
+// every tenth of the timeout (10 ms to 1 s) and records when, and each append records the tick
+// it arrived in. An append came before the next tick, so once a timeout has passed since that
+// tick it has waited at least the timeout, and it resolves at the first sweep after that (an
+// interval timer's ticks can come up to a millisecond short, so counting ticks alone is not
+// enough). The sweep starts with the first append and runs until stop(), unref'ed (pending
 // writes keep the process up), rather than being made again each time the waiters drain,
 // which under load is every write.
 import type { PutMessageResult, PutMessageStatus } from './message-store.js';
@@ -17,13 +18,18 @@ export class AppendWaiters {
   private head = 0;
   private tick = 0;
   private readonly tickMs: number;
-  /** Ticks after an append's own tick at whose sweep it is overdue. */
+  /** Ticks after an append's own tick before which it cannot be overdue. */
   private readonly overdueTicks: number;
+  /** When each of the last ticks ran (performance.now()), by tick % length. */
+  private readonly tickTimes: Float64Array;
   private sweep: NodeJS.Timeout | undefined;
 
-  constructor(timeoutMs: number) {
+  constructor(private readonly timeoutMs: number) {
     this.tickMs = Math.min(1000, Math.max(10, timeoutMs / 10));
-    this.overdueTicks = Math.ceil(timeoutMs / this.tickMs) + 1;
+    this.overdueTicks = Math.ceil(timeoutMs / this.tickMs);
+    // Enough ticks back that an append whose next tick has dropped out of it waited (ticks at
+    // least tickMs - 1 apart) well over the timeout.
+    this.tickTimes = new Float64Array(this.overdueTicks + 4);
   }
 
   get size(): number {
@@ -72,10 +78,17 @@ export class AppendWaiters {
   }
 
   private readonly expire = (): void => {
-    this.tick++;
+    const now = performance.now();
+    const tick = ++this.tick;
+    const times = this.tickTimes;
+    times[tick % times.length] = now;
     const ticks = this.ticks;
     let h = this.head;
-    while (h < ticks.length && this.tick - (ticks[h] as number) >= this.overdueTicks) {
+    while (h < ticks.length) {
+      const next = (ticks[h] as number) + 1;
+      if (tick - next < this.overdueTicks - 1) break;
+      // The append came before tick `next`: it has waited at least since then.
+      if (tick - next < times.length && now - (times[next % times.length] as number) < this.timeoutMs) break;
       const r = this.results[h] as PutMessageResult;
       r.status = 'FLUSH_DISK_TIMEOUT';
       (this.resolvers[h] as (r: PutMessageResult) => void)(r);

@@ -116,6 +116,12 @@ export class CommitLog {
   private readonly sleeps: () => number;
   private readonly zero: ZeroAhead | undefined;
   private readonly mapOps: MappedFileOps | undefined;
+  /** Set once mapped writes are off for good (file system, populate failing): memory chunks only. */
+  private mappingOff = false;
+  /** Log offsets where evicted chunks' page hand-backs still in flight start (see mappedFrom). */
+  private readonly releasing: number[] = [];
+  /** Told once why mapped writes went off. */
+  onMappingOff: (reason: string) => void = () => undefined;
   /** The last segment a mapping was tried for. */
   private mapSegment: SegmentFile | undefined;
 
@@ -304,7 +310,7 @@ export class CommitLog {
     if (cur !== undefined && !cur.closed && cur.segment.start === segStart && cur.start + cur.used === end && cur.used + room <= cur.buf.length) {
       if (cur.mapped) {
         // Mapped bytes go only where zeros already are: past that, a memory chunk.
-        if (end + room <= this.mappedRoomEnd(cur.segment)) return cur;
+        if (!this.mappingOff && end + room <= this.mappedRoomEnd(cur.segment)) return cur;
       } else if (this.mapOps === undefined || !this.canMap(cur.segment, end + room)) {
         return cur;
       }
@@ -334,7 +340,7 @@ export class CommitLog {
   private canMap(seg: SegmentFile, to: number): boolean {
     // Room for more than this record (or the rest of the segment), so the chunk is not closed again at once.
     const want = Math.max(to, Math.min(this.maxOffset + MAPPED_MIN_ROOM, seg.end));
-    return seg.fd >= 0 && this.writtenOffset === this.maxOffset && want <= this.mappedRoomEnd(seg) && this.mapping(seg) !== undefined;
+    return !this.mappingOff && seg.fd >= 0 && this.writtenOffset === this.maxOffset && want <= this.mappedRoomEnd(seg) && this.mapping(seg) !== undefined;
   }
 
   /** seg's mapping (made on first use; tried once per segment), or undefined. */
@@ -352,9 +358,22 @@ export class CommitLog {
     return seg.mapping;
   }
 
-  /** Where the hot tail starts while segments are mapped: pages from there may be mapped still. */
+  /**
+   * Where pages may still be mapped: the hot tail's start, or an evicted chunk whose pages are
+   * still being handed back.
+   */
   get mappedFrom(): number {
-    return this.mapOps === undefined ? Number.MAX_SAFE_INTEGER : this.hot.startOffset;
+    if (this.mapOps === undefined) return Number.MAX_SAFE_INTEGER;
+    let from = this.hot.startOffset;
+    for (const r of this.releasing) if (r < from) from = r;
+    return from;
+  }
+
+  /** Turns mapped writes off for good (the chunk being appended to ends; memory chunks follow). */
+  stopMapping(reason: string): void {
+    if (this.mapOps === undefined || this.mappingOff) return;
+    this.mappingOff = true;
+    this.onMappingOff(reason);
   }
 
   /**
@@ -367,7 +386,10 @@ export class CommitLog {
     const errno = view === undefined
       ? await ops.zeroFill(fd, from - seg.start, null, 0, to - from)
       : await ops.zeroFill(fd, from - seg.start, view.buffer, view.byteOffset + from - seg.start, view.byteOffset + to - seg.start);
-    if (errno !== 0) throw new Error(`writing zeros ahead of the commit log failed (errno ${errno})`);
+    // Only the populate failed (EINVAL before Linux 5.14): every mapped page would fault on the
+    // event loop, so mapped writes go off; the zeros are written.
+    if (errno < 0) this.stopMapping(`making zeroed pages writable failed (errno ${-errno})`);
+    else if (errno !== 0) throw new Error(`writing zeros ahead of the commit log failed (errno ${errno})`);
   }
 
   /**
@@ -383,8 +405,15 @@ export class CommitLog {
     // From the start of its first page: the chunk before it shared that page and left earlier.
     const from = c.start - seg.start;
     const to = (c.closed ? Math.min(c.end, seg.end) : c.start + c.used) - seg.start;
-    // Nothing waits on it: a failure only leaves the pages resident until the mapping goes.
-    void ops.dontNeed(view.buffer, view.byteOffset + from - (from % 4096), view.byteOffset + to);
+    // Nothing waits on it but drop-behind (mappedFrom): a failure only leaves the pages resident
+    // until the mapping goes.
+    const at = c.start;
+    this.releasing.push(at);
+    const done = (): void => {
+      const i = this.releasing.indexOf(at);
+      if (i >= 0) this.releasing.splice(i, 1);
+    };
+    ops.dontNeed(view.buffer, view.byteOffset + from - (from % 4096), view.byteOffset + to).then(done, done);
     // The segment's last chunk gone: nothing appends there again.
     if (c.closed && c.end >= seg.end && seg !== this.mapSegment) seg.mapping = undefined;
   }

@@ -1,7 +1,7 @@
 // The file-backed MessageStore: wires the commit log, flush, reput, consume queues, index,
 // checkpoint, recovery and retention together and answers the broker's calls.
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger, decodeRecord, syncCreatedDirs, type Logger } from '@contrail/common';
 import { AppendWaiters } from './append-waiters.js';
@@ -38,6 +38,9 @@ import { matchesKey } from './query-match.js';
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
 
+/** statfs f_type values of file systems where mapped writes are used: ext2/3/4, XFS, tmpfs. */
+export const MAPPED_WRITE_FS_TYPES: ReadonlySet<number> = new Set([0xef53, 0x58465342, 0x01021994]);
+
 export class DefaultMessageStore implements MessageStore {
   readonly config: ResolvedStoreConfig;
   readonly commitLog: CommitLog;
@@ -48,6 +51,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly encoder: RecordEncoder;
   private readonly reput: ReputDispatcher;
   private readonly waiters: AppendWaiters;
+  /** Mapped writes are configured and the helper has them (they may still go off, see commit-log.ts). */
+  private readonly mapped: boolean;
   /** putMessage's prepared record and the array it is passed in. */
   private readonly one: [PreparedRecord] = [blankPrepared()];
   /** Where appends hand their dispatch requests. */
@@ -88,6 +93,7 @@ export class DefaultMessageStore implements MessageStore {
         : undefined;
     // With ASYNC_FLUSH the zeros ahead are there for mapped writes: without those, only when asked for.
     const zeroAhead = cfg.flushDiskType === 'ASYNC_FLUSH' && mapped === undefined && config.zeroAheadBytes === undefined ? 0 : cfg.zeroAheadBytes;
+    this.mapped = mapped !== undefined;
     this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps, mapped }, zeroAhead, (err) =>
       this.logger.warn({ err }, 'writing zeros ahead of the commit log failed; appends go on into unwritten space'),
     );
@@ -141,11 +147,27 @@ export class DefaultMessageStore implements MessageStore {
         this.waiters.resolveUpTo(flushed);
       }
     };
+    this.commitLog.onMappingOff = (reason) => this.logger.warn({ reason }, 'mapped writes off: appends are written from memory chunks (docs/storage.md)');
     this.commitLog.onFailure = (err) => {
       this.logger.error({ err }, 'commit log write failed; the store stops taking messages');
       this.reput.dropPending();
       this.waiters.failAll('UNKNOWN_ERROR', err.message);
     };
+  }
+
+  /**
+   * Mapped writes only where overwriting zeroed blocks needs no new space (a full disk must not
+   * turn into a SIGBUS in the middle of a record): ext2/3/4, XFS and tmpfs. Copy-on-write file
+   * systems (btrfs, ZFS, bcachefs) and network or FUSE ones get memory chunks.
+   */
+  private async checkMappedWrites(): Promise<void> {
+    let type = -1;
+    try {
+      type = Number((await statfs(join(this.config.storePathRootDir, '.'))).type);
+    } catch {
+      // Unknown: treated as not known to be safe.
+    }
+    if (!MAPPED_WRITE_FS_TYPES.has(type)) this.commitLog.stopMapping(`file system type 0x${(type >>> 0).toString(16)} is not one where overwrites need no new space`);
   }
 
   private get abortPath(): string {
@@ -155,6 +177,7 @@ export class DefaultMessageStore implements MessageStore {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`store already ${this.state}`);
     const firstNew = await mkdir(this.config.storePathRootDir, { recursive: true });
+    if (this.mapped) await this.checkMappedWrites();
     const unclean = existsSync(this.abortPath);
     const { end, verifyFrom, replayed } = await recoverStore({
       config: this.config,

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRecord } from '@contrail/common';
 import { DefaultMessageStore, type MessageStoreConfig } from '../src/index.js';
+import { MAPPED_WRITE_FS_TYPES } from '../src/default-message-store.js';
 import { HotTail } from '../src/hot-tail.js';
 import { nativeHelper } from '../src/native-helper.js';
 import type { SegmentFile } from '../src/segment-file.js';
@@ -147,4 +148,36 @@ test('the hot tail finds a record in the chunk after one closed before its buffe
   assert.ok(tail.slice(1200, 100)?.equals(Buffer.alloc(100, 2)), 'bytes of the second chunk');
   assert.ok(tail.slice(900, 100)?.equals(Buffer.alloc(100, 1)), 'bytes of the first chunk');
   assert.equal(tail.slice(1400, 200), undefined, 'past what was appended');
+});
+
+test('mapped writes go off for good when populating pages fails, and appends go on from memory', { skip }, async () => {
+  const h = helper as NonNullable<typeof helper>;
+  const original = h.zeroFill;
+  assert.ok(original !== undefined);
+  // A kernel without MADV_POPULATE_WRITE: the zeros are written, the populate fails (EINVAL).
+  h.zeroFill = async (fd, filePos, buffer, from, to) => {
+    const errno = await original(fd, filePos, null, from, to);
+    return errno === 0 ? -22 : errno;
+  };
+  const { dir, cleanup } = await tempDir();
+  try {
+    const s = new DefaultMessageStore({ storePathRootDir: dir, storeHost: '10.0.0.1:10911', mappedFileSizeCommitLog: 2 * MiB, zeroAheadBytes: MiB });
+    await s.start();
+    await appendAll(s, 6000);
+    assert.equal(s.stats().mappedWriteBytes, 0, 'nothing went through a mapping');
+    await checkAll(s, 6000);
+    await s.shutdown();
+  } finally {
+    h.zeroFill = original;
+    await cleanup();
+  }
+});
+
+test('mapped writes are used on ext2/3/4, XFS and tmpfs only', () => {
+  assert.ok(MAPPED_WRITE_FS_TYPES.has(0xef53), 'ext4');
+  assert.ok(MAPPED_WRITE_FS_TYPES.has(0x58465342), 'XFS');
+  assert.ok(MAPPED_WRITE_FS_TYPES.has(0x01021994), 'tmpfs');
+  assert.ok(!MAPPED_WRITE_FS_TYPES.has(0x9123683e), 'not btrfs (copy on write: an overwrite needs new space)');
+  assert.ok(!MAPPED_WRITE_FS_TYPES.has(0x2fc12fc1), 'not ZFS');
+  assert.ok(!MAPPED_WRITE_FS_TYPES.has(0x6969), 'not NFS');
 });

@@ -196,6 +196,10 @@ test('mapShared maps a file for writing, zeroFill writes zeros behind a range, d
     assert.throws(() => h.zeroFill?.(fd, 0, ab, 10, 5), TypeError, 'to before from');
     assert.throws(() => h.dontNeed?.(ab, 0, (1 << 20) + 1), TypeError, 'past the mapping');
     assert.throws(() => h.mapShared?.(-1, 0, 4096), TypeError);
+    // Only mappings: MADV_DONTNEED on ordinary memory would zero it.
+    const plain = Buffer.alloc(8192, 1);
+    assert.throws(() => h.dontNeed?.(plain.buffer, 0, 8192), TypeError, 'not a mapping');
+    assert.ok(plain.every((b) => b === 1));
   } finally {
     closeSync(fd);
     await cleanup();
