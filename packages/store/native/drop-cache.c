@@ -65,7 +65,7 @@ static napi_value drop_cache(napi_env env, napi_callback_info info) {
     free(req);
     return NULL;
   }
-  return queue_promised_work(env, "contrail.dropCache", drop_execute, drop_complete, &req->head, canceled);
+  return queue_promised_work(env, "contrail.dropCache", drop_execute, drop_complete, &req->head, canceled, NULL);
 }
 
 NAPI_MODULE_INIT() {

@@ -9,18 +9,20 @@
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
+  /* A value kept from being collected until the work is finished (a mapping it uses), or NULL. */
+  napi_ref keep;
 } work_head;
 
 /*
  * Makes a promise and queues `req` (malloc'ed, starting with a work_head) on the thread pool:
  * `execute` runs there, `complete` on the loop and ends with finish_promised_work. When the work
  * cannot be queued the promise resolves to `fallback` and req is freed. NULL (req freed) only
- * when no promise could be made.
+ * when no promise could be made. `keep` (or NULL) stays alive until the work is finished.
  */
 napi_value queue_promised_work(napi_env env, const char* name, napi_async_execute_callback execute,
-                               napi_async_complete_callback complete, work_head* req, napi_value fallback);
+                               napi_async_complete_callback complete, work_head* req, napi_value fallback, napi_value keep);
 
-/* Resolves req's promise with value, deletes its work and frees req. */
+/* Resolves req's promise with value, lets its kept value go, deletes its work and frees req. */
 void finish_promised_work(napi_env env, work_head* req, napi_value value);
 
 /* Throws a TypeError (code ERR_INVALID_ARG_TYPE) with message; returns NULL for the caller to return. */

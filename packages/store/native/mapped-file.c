@@ -105,40 +105,10 @@ static int range_of(napi_env env, size_t argc, napi_value* argv, int outward, ch
 
 #define RANGE_USAGE "(buffer, from, to): an ArrayBuffer from mapShared and 0 <= from <= to <= its length"
 
-/*
- * Queues req (whose work holds `buffer`, a reference to the mapping) on the thread pool and
- * returns its promise; when it cannot be queued, the reference is deleted, req freed and the
- * promise resolves to ECANCELED.
- */
-static napi_value queue_with_buffer(napi_env env, const char* name, napi_async_execute_callback execute,
-                                    napi_async_complete_callback complete, work_head* req, napi_ref buffer) {
-  napi_value promise, resource_name;
-  if (napi_create_promise(env, &req->deferred, &promise) != napi_ok) {
-    if (buffer != NULL) napi_delete_reference(env, buffer);
-    free(req);
-    return NULL;
-  }
-  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
-      napi_create_async_work(env, NULL, resource_name, execute, complete, req, &req->work) != napi_ok) {
-    if (buffer != NULL) napi_delete_reference(env, buffer);
-    napi_resolve_deferred(env, req->deferred, int_value(env, ECANCELED));
-    free(req);
-    return promise;
-  }
-  if (napi_queue_async_work(env, req->work) != napi_ok) {
-    napi_delete_async_work(env, req->work);
-    if (buffer != NULL) napi_delete_reference(env, buffer);
-    napi_resolve_deferred(env, req->deferred, int_value(env, ECANCELED));
-    free(req);
-  }
-  return promise;
-}
-
 #define ZERO_WRITE (1024 * 1024)
 
 typedef struct {
   work_head head;
-  napi_ref buffer; /* keeps the mapping from being collected (unmapped) while the work runs; or NULL */
   int fd;
   int64_t file_pos;
   size_t length;
@@ -181,7 +151,6 @@ static void zero_execute(napi_env env, void* data) {
 
 static void zero_complete(napi_env env, napi_status status, void* data) {
   zero_request* req = data;
-  if (req->buffer != NULL) napi_delete_reference(env, req->buffer);
   finish_promised_work(env, &req->head, int_value(env, status == napi_ok ? req->result : ECANCELED));
 }
 
@@ -211,21 +180,18 @@ static napi_value zero_fill(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "zeroFill: out of memory");
     return NULL;
   }
-  if (!no_buffer && napi_create_reference(env, argv[2], 1, &req->buffer) != napi_ok) {
-    free(req);
-    return NULL;
-  }
   req->fd = (int)fd;
   req->file_pos = file_pos;
   req->length = (size_t)(to - from);
   req->base = base;
   req->len = len;
-  return queue_with_buffer(env, "contrail.zeroFill", zero_execute, zero_complete, &req->head, req->buffer);
+  /* The mapping stays mapped (not collected) while the pool thread populates it. */
+  return queue_promised_work(env, "contrail.zeroFill", zero_execute, zero_complete, &req->head, int_value(env, ECANCELED),
+                             no_buffer ? NULL : argv[2]);
 }
 
 typedef struct {
   work_head head;
-  napi_ref buffer; /* keeps the mapping from being collected (unmapped) while the work runs */
   char* base;
   size_t len;
   int result;
@@ -239,7 +205,6 @@ static void dont_need_execute(napi_env env, void* data) {
 
 static void dont_need_complete(napi_env env, napi_status status, void* data) {
   dont_need_request* req = data;
-  napi_delete_reference(env, req->buffer);
   finish_promised_work(env, &req->head, int_value(env, status == napi_ok ? req->result : ECANCELED));
 }
 
@@ -256,13 +221,9 @@ static napi_value dont_need(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "dontNeed: out of memory");
     return NULL;
   }
-  if (napi_create_reference(env, argv[0], 1, &req->buffer) != napi_ok) {
-    free(req);
-    return NULL;
-  }
   req->base = base;
   req->len = len;
-  return queue_with_buffer(env, "contrail.dontNeed", dont_need_execute, dont_need_complete, &req->head, req->buffer);
+  return queue_promised_work(env, "contrail.dontNeed", dont_need_execute, dont_need_complete, &req->head, int_value(env, ECANCELED), argv[0]);
 }
 
 void register_mapped_file(napi_env env, napi_value exports) {

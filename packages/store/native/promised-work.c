@@ -2,31 +2,37 @@
 #include <stdlib.h>
 #include "helper.h"
 
+/* Frees req and what it holds, after resolving its promise (when there is one) with value. */
+static void drop_request(napi_env env, work_head* req, napi_value value) {
+  if (req->keep != NULL) napi_delete_reference(env, req->keep);
+  if (value != NULL) napi_resolve_deferred(env, req->deferred, value);
+  free(req);
+}
+
 napi_value queue_promised_work(napi_env env, const char* name, napi_async_execute_callback execute,
-                               napi_async_complete_callback complete, work_head* req, napi_value fallback) {
+                               napi_async_complete_callback complete, work_head* req, napi_value fallback, napi_value keep) {
   napi_value promise, resource_name;
+  req->keep = NULL;
+  if (keep != NULL && napi_create_reference(env, keep, 1, &req->keep) != napi_ok) req->keep = NULL;
   if (napi_create_promise(env, &req->deferred, &promise) != napi_ok) {
-    free(req);
+    drop_request(env, req, NULL);
     return NULL;
   }
   if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
       napi_create_async_work(env, NULL, resource_name, execute, complete, req, &req->work) != napi_ok) {
-    napi_resolve_deferred(env, req->deferred, fallback);
-    free(req);
+    drop_request(env, req, fallback);
     return promise;
   }
   if (napi_queue_async_work(env, req->work) != napi_ok) {
-    napi_resolve_deferred(env, req->deferred, fallback);
     napi_delete_async_work(env, req->work);
-    free(req);
+    drop_request(env, req, fallback);
   }
   return promise;
 }
 
 void finish_promised_work(napi_env env, work_head* req, napi_value value) {
-  napi_resolve_deferred(env, req->deferred, value);
   napi_delete_async_work(env, req->work);
-  free(req);
+  drop_request(env, req, value);
 }
 
 napi_value throw_type(napi_env env, const char* message) {

@@ -50,5 +50,5 @@ napi_value trim_memory(napi_env env, napi_callback_info info) {
     free(req);
     return NULL;
   }
-  return queue_promised_work(env, "contrail.trimMemory", trim_execute, trim_complete, &req->head, no);
+  return queue_promised_work(env, "contrail.trimMemory", trim_execute, trim_complete, &req->head, no, NULL);
 }

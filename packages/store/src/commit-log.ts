@@ -11,6 +11,7 @@ import { isDispatchable } from './dispatch-request.js';
 import type { SegmentQueue } from './segment-queue.js';
 import type { SegmentFile } from './segment-file.js';
 import { ZeroAhead } from './zero-ahead.js';
+import { SegmentMappings, type MappedFileOps } from './segment-mappings.js';
 
 /** Room a segment keeps for its blank marker (TOTALSIZE + BLANK_MAGIC_CODE). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -50,15 +51,6 @@ export interface CommitLogNative {
    * straight into the page cache below the zeroed frontier, and the pump has nothing to copy.
    */
   mapped?: MappedFileOps | undefined;
-}
-
-/** The native helper's mapping calls (mapped-file.c); each returns 0 or an errno value. */
-export interface MappedFileOps {
-  mapShared(fd: number, offset: number, length: number): ArrayBuffer;
-  /** Writes zeros over the file from filePos for to - from bytes, then populates [from, to) of buffer (when given). */
-  zeroFill(fd: number, filePos: number, buffer: ArrayBufferLike | null, from: number, to: number): Promise<number>;
-  /** MADV_DONTNEED over the whole pages inside [from, to) of buffer, on the thread pool: 0 or an errno value. */
-  dontNeed(buffer: ArrayBufferLike, from: number, to: number): Promise<number>;
 }
 
 /**
@@ -115,15 +107,8 @@ export class CommitLog {
   private readonly fillBodyCrcs: ((buf: Buffer, from: number, to: number) => number) | undefined;
   private readonly sleeps: () => number;
   private readonly zero: ZeroAhead | undefined;
-  private readonly mapOps: MappedFileOps | undefined;
-  /** Set once mapped writes are off for good (file system, populate failing): memory chunks only. */
-  private mappingOff = false;
-  /** Log offsets where evicted chunks' page hand-backs still in flight start (see mappedFrom). */
-  private readonly releasing: number[] = [];
-  /** Told once why mapped writes went off. */
-  onMappingOff: (reason: string) => void = () => undefined;
-  /** The last segment a mapping was tried for. */
-  private mapSegment: SegmentFile | undefined;
+  /** Segment mappings for mapped writes (ASYNC_FLUSH with zero-ahead and the helper), or undefined. */
+  readonly mappings: SegmentMappings | undefined;
 
   constructor(
     readonly segments: SegmentQueue,
@@ -136,11 +121,12 @@ export class CommitLog {
     onZeroError: (err: Error) => void = () => undefined,
   ) {
     // Mapped writes encode into zeroed pages only, so they need the zeroing ahead.
-    this.mapOps = zeroAheadBytes > 0 ? native.mapped : undefined;
+    const mappings = zeroAheadBytes > 0 && native.mapped !== undefined ? new SegmentMappings(native.mapped) : undefined;
+    this.mappings = mappings;
     if (zeroAheadBytes > 0) {
-      const fill = this.mapOps === undefined ? undefined : (fd: number, seg: SegmentFile, from: number, to: number) => this.zeroFill(fd, seg, from, to);
+      const fill = mappings === undefined ? undefined : (fd: number, seg: SegmentFile, from: number, to: number) => mappings.zeroFill(fd, seg, from, to);
       // Mapped appends run into the zeros at memory speed: bigger chunks, fewer round trips.
-      const chunk = Math.min(this.mapOps === undefined ? ZERO_CHUNK : MAPPED_ZERO_CHUNK, zeroAheadBytes);
+      const chunk = Math.min(mappings === undefined ? ZERO_CHUNK : MAPPED_ZERO_CHUNK, zeroAheadBytes);
       this.zero = new ZeroAhead(zeroAheadBytes, chunk, () => this.zeroChunkDone(), onZeroError, fill);
     }
 
@@ -148,7 +134,7 @@ export class CommitLog {
     this.sleeps = native.threadSleeps ?? processSleeps;
     this.chunkSize = Math.min(CHUNK_SIZE, segments.fileSize);
     this.hot = new HotTail(hotTailBytes, this.chunkSize);
-    this.hot.onEvicted = (c) => this.unmapEvicted(c);
+    if (mappings !== undefined) this.hot.onEvicted = (c) => mappings.evicted(c);
   }
 
   get minOffset(): number {
@@ -310,15 +296,15 @@ export class CommitLog {
     if (cur !== undefined && !cur.closed && cur.segment.start === segStart && cur.start + cur.used === end && cur.used + room <= cur.buf.length) {
       if (cur.mapped) {
         // Mapped bytes go only where zeros already are: past that, a memory chunk.
-        if (!this.mappingOff && end + room <= this.mappedRoomEnd(cur.segment)) return cur;
-      } else if (this.mapOps === undefined || !this.canMap(cur.segment, end + room)) {
+        if (this.mappings?.on === true && end + room <= this.mappedRoomEnd(cur.segment)) return cur;
+      } else if (!this.canMap(cur.segment, end + room)) {
         return cur;
       }
     }
     const segEnd = segStart + this.segments.fileSize;
     const segment = this.segments.getOrCreate(segStart, this.now());
-    if (this.mapOps !== undefined && this.canMap(segment, end + room)) {
-      const view = this.mapping(segment);
+    if (this.canMap(segment, end + room)) {
+      const view = this.mappings?.of(segment);
       if (view !== undefined) {
         const capacity = Math.min(Math.max(this.chunkSize, room), segEnd - end);
         return this.hot.addMapped(end, view.subarray(end - segStart, end - segStart + capacity), segment);
@@ -338,84 +324,19 @@ export class CommitLog {
    * before the log end already written (so the page the end is in holds written bytes).
    */
   private canMap(seg: SegmentFile, to: number): boolean {
+    const m = this.mappings;
+    if (m === undefined || !m.on) return false;
     // Room for more than this record (or the rest of the segment), so the chunk is not closed again at once.
     const want = Math.max(to, Math.min(this.maxOffset + MAPPED_MIN_ROOM, seg.end));
-    return !this.mappingOff && seg.fd >= 0 && this.writtenOffset === this.maxOffset && want <= this.mappedRoomEnd(seg) && this.mapping(seg) !== undefined;
-  }
-
-  /** seg's mapping (made on first use; tried once per segment), or undefined. */
-  private mapping(seg: SegmentFile): Buffer | undefined {
-    if (seg.mapping !== undefined || this.mapSegment === seg) return seg.mapping;
-    const ops = this.mapOps;
-    if (ops === undefined || seg.fd < 0) return undefined;
-    this.mapSegment = seg;
-    try {
-      seg.mapping = Buffer.from(ops.mapShared(seg.fd, 0, seg.size));
-    } catch {
-      // No mapping for this segment (address space, a file system without mmap): memory chunks.
-      seg.mapping = undefined;
-    }
-    return seg.mapping;
+    return seg.fd >= 0 && this.writtenOffset === this.maxOffset && want <= this.mappedRoomEnd(seg) && m.of(seg) !== undefined;
   }
 
   /**
    * Where pages may still be mapped: the hot tail's start, or an evicted chunk whose pages are
-   * still being handed back.
+   * still being handed back (drop-behind stops there: the kernel keeps mapped pages).
    */
   get mappedFrom(): number {
-    if (this.mapOps === undefined) return Number.MAX_SAFE_INTEGER;
-    let from = this.hot.startOffset;
-    for (const r of this.releasing) if (r < from) from = r;
-    return from;
-  }
-
-  /** Turns mapped writes off for good (the chunk being appended to ends; memory chunks follow). */
-  stopMapping(reason: string): void {
-    if (this.mapOps === undefined || this.mappingOff) return;
-    this.mappingOff = true;
-    this.onMappingOff(reason);
-  }
-
-  /**
-   * Zeros [from, to) of seg and makes its pages writable in the mapping, in one trip through the
-   * thread pool (the block allocation and page faults are taken there).
-   */
-  private async zeroFill(fd: number, seg: SegmentFile, from: number, to: number): Promise<void> {
-    const view = this.mapping(seg);
-    const ops = this.mapOps as MappedFileOps;
-    const errno = view === undefined
-      ? await ops.zeroFill(fd, from - seg.start, null, 0, to - from)
-      : await ops.zeroFill(fd, from - seg.start, view.buffer, view.byteOffset + from - seg.start, view.byteOffset + to - seg.start);
-    // Only the populate failed (EINVAL before Linux 5.14): every mapped page would fault on the
-    // event loop, so mapped writes go off; the zeros are written.
-    if (errno < 0) this.stopMapping(`making zeroed pages writable failed (errno ${-errno})`);
-    else if (errno !== 0) throw new Error(`writing zeros ahead of the commit log failed (errno ${errno})`);
-  }
-
-  /**
-   * An evicted chunk's pages in a mapped segment leave the process's resident set (the page
-   * cache keeps them): mapped chunks' own, and the zeroed pages that memory chunks were
-   * written over.
-   */
-  private unmapEvicted(c: Chunk): void {
-    const seg = c.segment;
-    const view = seg.mapping;
-    const ops = this.mapOps;
-    if (view === undefined || ops === undefined) return;
-    // From the start of its first page: the chunk before it shared that page and left earlier.
-    const from = c.start - seg.start;
-    const to = (c.closed ? Math.min(c.end, seg.end) : c.start + c.used) - seg.start;
-    // Nothing waits on it but drop-behind (mappedFrom): a failure only leaves the pages resident
-    // until the mapping goes.
-    const at = c.start;
-    this.releasing.push(at);
-    const done = (): void => {
-      const i = this.releasing.indexOf(at);
-      if (i >= 0) this.releasing.splice(i, 1);
-    };
-    ops.dontNeed(view.buffer, view.byteOffset + from - (from % 4096), view.byteOffset + to).then(done, done);
-    // The segment's last chunk gone: nothing appends there again.
-    if (c.closed && c.end >= seg.end && seg !== this.mapSegment) seg.mapping = undefined;
+    return this.mappings === undefined ? Number.MAX_SAFE_INTEGER : this.mappings.busyFrom(this.hot.startOffset);
   }
 
   private schedule(): void {

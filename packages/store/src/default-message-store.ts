@@ -51,8 +51,6 @@ export class DefaultMessageStore implements MessageStore {
   private readonly encoder: RecordEncoder;
   private readonly reput: ReputDispatcher;
   private readonly waiters: AppendWaiters;
-  /** Mapped writes are configured and the helper has them (they may still go off, see commit-log.ts). */
-  private readonly mapped: boolean;
   /** putMessage's prepared record and the array it is passed in. */
   private readonly one: [PreparedRecord] = [blankPrepared()];
   /** Where appends hand their dispatch requests. */
@@ -93,7 +91,6 @@ export class DefaultMessageStore implements MessageStore {
         : undefined;
     // With ASYNC_FLUSH the zeros ahead are there for mapped writes: without those, only when asked for.
     const zeroAhead = cfg.flushDiskType === 'ASYNC_FLUSH' && mapped === undefined && config.zeroAheadBytes === undefined ? 0 : cfg.zeroAheadBytes;
-    this.mapped = mapped !== undefined;
     this.commitLog = new CommitLog(segments, this.encoder, cfg.hotTailBytes, cfg.now, { fillBodyCrcs, threadSleeps, mapped }, zeroAhead, (err) =>
       this.logger.warn({ err }, 'writing zeros ahead of the commit log failed; appends go on into unwritten space'),
     );
@@ -147,7 +144,9 @@ export class DefaultMessageStore implements MessageStore {
         this.waiters.resolveUpTo(flushed);
       }
     };
-    this.commitLog.onMappingOff = (reason) => this.logger.warn({ reason }, 'mapped writes off: appends are written from memory chunks (docs/storage.md)');
+    if (this.commitLog.mappings !== undefined) {
+      this.commitLog.mappings.onOff = (reason) => this.logger.warn({ reason }, 'mapped writes off: appends are written from memory chunks (docs/storage.md)');
+    }
     this.commitLog.onFailure = (err) => {
       this.logger.error({ err }, 'commit log write failed; the store stops taking messages');
       this.reput.dropPending();
@@ -167,7 +166,7 @@ export class DefaultMessageStore implements MessageStore {
     } catch {
       // Unknown: treated as not known to be safe.
     }
-    if (!MAPPED_WRITE_FS_TYPES.has(type)) this.commitLog.stopMapping(`file system type 0x${(type >>> 0).toString(16)} is not one where overwrites need no new space`);
+    if (!MAPPED_WRITE_FS_TYPES.has(type)) this.commitLog.mappings?.stop(`file system type 0x${(type >>> 0).toString(16)} is not one where overwrites need no new space`);
   }
 
   private get abortPath(): string {
@@ -177,7 +176,7 @@ export class DefaultMessageStore implements MessageStore {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`store already ${this.state}`);
     const firstNew = await mkdir(this.config.storePathRootDir, { recursive: true });
-    if (this.mapped) await this.checkMappedWrites();
+    if (this.commitLog.mappings !== undefined) await this.checkMappedWrites();
     const unclean = existsSync(this.abortPath);
     const { end, verifyFrom, replayed } = await recoverStore({
       config: this.config,

@@ -118,7 +118,7 @@ export class HotTail {
   addMapped(start: number, view: Buffer, segment: SegmentFile): Chunk {
     const cur = this.current;
     if (cur !== undefined && !cur.closed) this.close(cur, cur.start + cur.used);
-    return this.push({ start, buf: view, segment, used: 0, written: 0, closed: false, end: start, pinned: true, leases: 0, evicted: false, backing: view, mapped: true });
+    return this.push({ start, buf: view, segment, used: 0, written: 0, closed: false, end: start, pinned: false, leases: 0, evicted: false, backing: view, mapped: true });
   }
 
   private push(c: Chunk): Chunk {
